@@ -1,0 +1,2 @@
+export { MIGRATIONS } from './list';
+export { migrateDown, migrateUp, pendingMigrations } from './migrator';

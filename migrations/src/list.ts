@@ -1,0 +1,5 @@
+import { CreateCoreSchema1763800000000 } from './1763800000000-CreateCoreSchema';
+import { CreateRoutingViews1763800000001 } from './1763800000001-CreateRoutingViews';
+
+/** Every migration, in order (explicit list, no globs). */
+export const MIGRATIONS = [CreateCoreSchema1763800000000, CreateRoutingViews1763800000001];

@@ -1,0 +1,6 @@
+export * from './enums';
+export * from './address';
+export * from './cyrus-naming';
+export * from './quota';
+export * from './placement';
+export * from './jobs';
