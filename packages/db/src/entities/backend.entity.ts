@@ -21,6 +21,9 @@ export class Backend {
   @Column({ name: 'admin_user', type: 'text' }) adminUser: string;
   /** Where the admin password lives (`env:NAME` or `file:/path`); the secret itself never enters the database. */
   @Column({ name: 'admin_secret_ref', type: 'text' }) adminSecretRef: string;
+  /** argv template for commands on the backend host, `{action}` and `{user}` substituted (e.g. cyr_deny). */
+  @Column({ name: 'control_command', type: 'jsonb', nullable: true }) controlCommand:
+    string[] | null;
   @Column({ name: 'tls_mode', type: 'text' }) tlsMode: TlsMode;
   @Column({ name: 'tls_verify', type: 'boolean' }) tlsVerify: boolean;
   @Column({ name: 'capacity_bytes', type: 'bigint', transformer: bigintToNumber })
