@@ -67,9 +67,13 @@ export interface CyrusInstance {
 export interface StartCyrusOptions {
   /** Also the servername and the admin's SASL realm: lowercase letters, digits, dashes. */
   name: string;
-  /** The instance lives in rootDir/name; an earlier instance there is stopped and wiped. */
+  /** The instance lives in rootDir/name; an earlier instance there is stopped and wiped (unless keepData). */
   rootDir: string;
   adminPassword?: string;
+  /** Fixed ports (the local fleet of `npm start`); free ports by default. */
+  ports?: { imap: number; lmtp: number; sieve: number };
+  /** Keep an earlier instance's mail and users (it is still stopped and reconfigured). */
+  keepData?: boolean;
 }
 
 interface Owner {
@@ -95,9 +99,11 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusInstance
   assertConfigValue(dir, 'instance directory');
   assertUnixSocketPath(path.join(dir, 'config', 'socket', 'lmtp'));
   const owner = await cyrusOwner();
-  const [imapPort, lmtpPort, sievePort] = await distinctFreePorts(3);
+  const [imapPort, lmtpPort, sievePort] = opts.ports
+    ? [opts.ports.imap, opts.ports.lmtp, opts.ports.sieve]
+    : await distinctFreePorts(3);
 
-  await prepareInstanceDir(dir, owner);
+  await prepareInstanceDir(dir, owner, opts.keepData ?? false);
   await assertTraversableBy(dir, owner);
   await writeConfigs(dir, {
     DIR: dir,
@@ -456,8 +462,8 @@ export function readBanner(
 
 // ---- instance tree and configuration --------------------------------------------------------
 
-async function prepareInstanceDir(dir: string, owner: Owner): Promise<void> {
-  await removeEarlierInstance(dir);
+async function prepareInstanceDir(dir: string, owner: Owner, keepData: boolean): Promise<void> {
+  await removeEarlierInstance(dir, keepData);
   await makeDir(dir, 0o755);
   await makeDir(path.join(dir, 'etc'), 0o755);
   await makeDir(path.join(dir, 'run'), 0o755); // master writes its pidfile as root, before dropping privileges
@@ -469,7 +475,7 @@ async function prepareInstanceDir(dir: string, owner: Owner): Promise<void> {
 }
 
 /** A leftover from a crashed run in the same place: stop its master, then wipe it. */
-async function removeEarlierInstance(dir: string): Promise<void> {
+async function removeEarlierInstance(dir: string, keepData: boolean): Promise<void> {
   const entries = await fs.readdir(dir).catch(() => undefined);
   if (entries === undefined || entries.length === 0) return;
   const imapdConfPath = path.join(dir, 'etc', 'imapd.conf');
@@ -480,7 +486,7 @@ async function removeEarlierInstance(dir: string): Promise<void> {
   if (pid !== undefined && isMasterAlive(pid, imapdConfPath)) {
     await terminateMaster(pid, imapdConfPath, `leftover Cyrus instance in ${dir}`);
   }
-  await fs.rm(dir, { recursive: true, force: true });
+  if (!keepData) await fs.rm(dir, { recursive: true, force: true });
 }
 
 async function makeDir(dir: string, mode: number, owner?: Owner): Promise<void> {
