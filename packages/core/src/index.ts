@@ -4,3 +4,4 @@ export * from './cyrus-naming';
 export * from './quota';
 export * from './placement';
 export * from './jobs';
+export * from './rebalance-planner';
