@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { MailAuthController } from './mail-auth.controller';
+import { MailAuthSecretGuard } from './mail-auth.guard';
+import { MailAuthRepository } from './mail-auth.repository';
+import { MailAuthService } from './mail-auth.service';
+import { MailAuthThrottle } from './mail-auth.throttle';
+
+/**
+ * The mail front doors' endpoints (issue 6): `/api/mail-auth/nginx`, `/verify`, `/lookup`.
+ * Needs the global PasswordModule, RedisModule, ConfigModule and the TypeORM DataSource.
+ */
+@Module({
+  controllers: [MailAuthController],
+  providers: [MailAuthService, MailAuthRepository, MailAuthThrottle, MailAuthSecretGuard],
+  exports: [MailAuthService],
+})
+export class MailAuthModule {}
