@@ -60,3 +60,7 @@ export async function withUser<T>(
     await session.close();
   }
 }
+
+// Moves: bulk transfer as the owner, verification digests, XFER, and ManageSieve.
+export * from './transfer';
+export { SieveClient, SieveCredentials, SieveEndpoint, SieveError, SieveScriptInfo } from './sieve';
