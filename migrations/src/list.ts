@@ -2,6 +2,7 @@ import { CreateCoreSchema1763800000000 } from './1763800000000-CreateCoreSchema'
 import { CreateRoutingViews1763800000001 } from './1763800000001-CreateRoutingViews';
 import { AddBackendControlCommand1763800000002 } from './1763800000002-AddBackendControlCommand';
 import { RouteDisabledMailboxesExplicitly1763800000003 } from './1763800000003-RouteDisabledMailboxesExplicitly';
+import { AddPostfixLookupFunctions1763800000004 } from './1763800000004-AddPostfixLookupFunctions';
 
 /** Every migration, in order (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateRoutingViews1763800000001,
   AddBackendControlCommand1763800000002,
   RouteDisabledMailboxesExplicitly1763800000003,
+  AddPostfixLookupFunctions1763800000004,
 ];

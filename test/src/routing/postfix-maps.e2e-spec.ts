@@ -249,7 +249,8 @@ void describe('Postfix pgsql maps on the routing views', () => {
     const TABLES = ['mailboxes', 'aliases', 'domains', 'alias_domains'];
 
     async function explain(c: Client, map: PostfixMap, key: string): Promise<PlanNode[]> {
-      const sql = expandQuery(mapQuery(await readFile(maps[map], 'utf8')), key);
+      const query = expandQuery(mapQuery(await readFile(maps[map], 'utf8')), key);
+      const sql = await functionBodyQuery(c, query);
       const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
         `EXPLAIN (FORMAT JSON) ${sql}`,
       );
@@ -456,6 +457,22 @@ interface PlanNode {
 
 function planNodes(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
+/**
+ * A map that calls a lookup function (`SELECT postfix_x('key')`) is planned by the function's
+ * own `RETURN QUERY` with the key in place of its parameter; other queries are returned as they are.
+ */
+async function functionBodyQuery(c: Client, query: string): Promise<string> {
+  const call = /^SELECT (postfix_\w+)\(('(?:[^']|'')*')\)$/.exec(query.trim());
+  if (!call) return query;
+  const { rows } = await c.query<{ src: string }>(
+    'SELECT prosrc AS src FROM pg_proc WHERE proname = $1',
+    [call[1]],
+  );
+  const body = /RETURN QUERY ([\s\S]*?);/.exec(rows[0]?.src ?? '');
+  assert.ok(body, `${call[1]} has a RETURN QUERY`);
+  return body[1].replace(/\bkey\b/g, call[2]);
 }
 
 /** The `query =` setting of a pgsql map file, continuation lines included. */
