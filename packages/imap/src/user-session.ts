@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { CyrusBackendConfig, ImapTimeouts } from './options';
-import { CyrusSession, SessionOptions } from './session';
+import { CyrusSession, SessionOptions, str, text } from './session';
 import { toImapError } from './errors';
 
 export interface UserFolder {
@@ -41,21 +41,36 @@ export class CyrusUserSession extends CyrusSession {
     super(client, backend, timeouts);
   }
 
+  /** The owner's folders; `subscribed` comes from LSUB (imapflow's list() always calls INBOX subscribed). */
   async listFolders(): Promise<UserFolder[]> {
+    let list: Awaited<ReturnType<ImapFlow['list']>>;
     try {
-      const list = await this.client.list();
-      return list.map((m) => ({
-        path: m.path,
-        specialUse: m.specialUseSource === 'extension' ? (m.specialUse ?? null) : null,
-        subscribed: m.subscribed === true,
-      }));
+      list = await this.client.list({ listOnly: true });
     } catch (err) {
       throw toImapError(err, { backend: this.backend.name, command: 'LIST' });
     }
+    const subscribed = new Set(await this.subscriptions());
+    return list.map((m) => ({
+      path: m.path,
+      specialUse: m.specialUseSource === 'extension' ? (m.specialUse ?? null) : null,
+      subscribed: subscribed.has(m.path),
+    }));
+  }
+
+  /** LSUB "" "*": the folders the owner is subscribed to, as the server names them. */
+  async subscriptions(): Promise<string[]> {
+    const names: string[] = [];
+    await this.exec('LSUB', [str(''), str('*')], undefined, {
+      LSUB: (u) => {
+        const name = text(u.attributes?.[2]);
+        if (name !== undefined) names.push(name);
+      },
+    });
+    return names;
   }
 
   async subscribe(path: string): Promise<void> {
-    await this.exec('SUBSCRIBE', [{ type: 'STRING', value: path }], path);
+    await this.exec('SUBSCRIBE', [str(path)], path);
   }
 
   /** APPEND a raw RFC 5322 message (CRLF line ends); returns the new UID when the server says. */
