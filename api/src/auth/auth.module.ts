@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AdminRepository } from '../admins/admin.repository';
+import { AuditModule } from '../audit/audit.module';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { CredentialRepository } from './credential.repository';
+import { ThrottleService } from './throttle.service';
+import { TotpService } from './totp.service';
+
+@Global()
+@Module({
+  imports: [AuditModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    AdminRepository,
+    CredentialRepository,
+    ThrottleService,
+    TotpService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AdminRepository, CredentialRepository, ThrottleService, TotpService],
+})
+export class AuthModule {}
