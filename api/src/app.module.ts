@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { DomainModule } from './domains/domain.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MailAuthModule } from './mail-auth/mail-auth.module';
 import { MailUserModule } from './mail-users/mail-user.module';
 import { MailboxModule } from './mailboxes/mailbox.module';
 import { PasswordModule } from './passwords/password.module';
@@ -38,6 +39,7 @@ export class AppModule {
         MailboxModule,
         AliasModule,
         MailUserModule,
+        MailAuthModule,
         BulkModule,
         HealthModule,
       ],
