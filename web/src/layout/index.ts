@@ -1,0 +1,4 @@
+export { Dashboard } from './Dashboard';
+export { Layout } from './Layout';
+export { LoginPage } from './LoginPage';
+export { Menu } from './Menu';

@@ -1,0 +1,59 @@
+import { MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
+
+/** A move as the moves API returns it (columns of the `moves` table, packages/db Move entity). */
+export interface MoveRecord {
+  id: number;
+  mailboxId: number;
+  /** Optional convenience the API may add. */
+  address?: string;
+  sourceBackendId: number;
+  targetBackendId: number;
+  state: MoveState;
+  engine: string;
+  foldersTotal: number;
+  foldersDone: number;
+  messagesTotal: number;
+  messagesDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  rateMessagesPerS: number | null;
+  etaS: number | null;
+  progressAt: string | null;
+  frozenAt: string | null;
+  flippedAt: string | null;
+  retainUntil: string | null;
+  verification: unknown;
+  rebalancePlanId: number | null;
+  cancelRequested: boolean;
+  attempts: number;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+}
+
+export const MOVE_STEPS: MoveState[] = [
+  MoveState.Queued,
+  MoveState.Preparing,
+  MoveState.Copying,
+  MoveState.Syncing,
+  MoveState.Frozen,
+  MoveState.FinalSync,
+  MoveState.Verifying,
+  MoveState.Flipped,
+  MoveState.Retained,
+  MoveState.Cleaned,
+];
+
+export const isTerminal = (s: MoveState) => TERMINAL_MOVE_STATES.includes(s);
+/** The user is on the target from the flip on; a move is "done" for the person watching it then. */
+export const isFlipped = (s: MoveState) =>
+  s === MoveState.Flipped || s === MoveState.Retained || s === MoveState.Cleaned;
+export const isFailed = (s: MoveState) =>
+  s === MoveState.Failed || s === MoveState.Cancelled || s === MoveState.RolledBack;
+/** Before the flip a move can still be cancelled (it rolls back). */
+export const canCancel = (m: MoveRecord) =>
+  !isTerminal(m.state) && !isFlipped(m.state) && !m.cancelRequested;
+export const canRetry = (m: MoveRecord) => isFailed(m.state);
+
+export const MOVE_STATE_CHOICES = Object.values(MoveState).map((s) => ({ id: s, name: s }));

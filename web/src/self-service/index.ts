@@ -1,0 +1,2 @@
+export { ChangePasswordPage } from './ChangePasswordPage';
+export { ResetLinkPage } from './ResetLinkPage';

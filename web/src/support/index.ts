@@ -1,0 +1,3 @@
+export { SupportSearch } from './SupportSearch';
+export { UserPage } from './UserPage';
+export { ResetPasswordButton } from './ResetPasswordButton';

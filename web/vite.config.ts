@@ -1,0 +1,26 @@
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// The console imports only enums and types from @roost/core; bundle them from source so the
+// web build does not depend on the order of the TypeScript project build.
+const coreSource = fileURLToPath(new URL('../packages/core/src/index.ts', import.meta.url));
+
+export default defineConfig({
+  plugins: [react()],
+  resolve: { alias: { '@roost/core': coreSource } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    port: 5173,
+    // `npm run dev -w web` next to `npm start`: the API answers /api on the same origin.
+    proxy: {
+      '/api': process.env.ROOST_API_URL ?? 'http://127.0.0.1:8080',
+      '/health': process.env.ROOST_API_URL ?? 'http://127.0.0.1:8080',
+    },
+  },
+});
