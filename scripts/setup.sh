@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   postgresql redis-server                       # source of truth and job queues
-  cyrus-imapd cyrus-admin cyrus-clients sasl2-bin # backends (tests and the local fleet)
+  cyrus-imapd cyrus-pop3d cyrus-admin cyrus-clients sasl2-bin # backends (tests and the local fleet)
+  curl                                          # backends ask Roost for passwords (pam_exec)
   postfix postfix-pgsql                         # front relay reading Roost's views
   nginx libnginx-mod-mail                       # IMAP/POP proxy with auth_http
   isync                                         # mbsync, the move benchmark's baseline

@@ -8,13 +8,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ensureDebianPackages } from './apt';
 import { freePort } from './ports';
+import {
+  RoostSaslauthd,
+  SASLAUTHD_DEBIAN_PACKAGES,
+  stopLeftoverSaslauthd,
+  type RoostAuthOptions,
+} from './saslauthd';
 
 // Real Cyrus IMAP backends for tests, one directory tree and one `master` per instance.
 // Facts behind the choices here: /work/shared/notes/cyrus.md §1-§2 and deploy/cyrus/README.md.
 
 const execFileAsync = promisify(execFile);
 
-export const CYRUS_DEBIAN_PACKAGES = ['cyrus-imapd', 'sasl2-bin', 'libsasl2-modules-db'];
+export const CYRUS_DEBIAN_PACKAGES = [
+  'cyrus-imapd',
+  'cyrus-pop3d',
+  'sasl2-bin',
+  'libsasl2-modules-db',
+];
 const CYRUS_BIN = '/usr/lib/cyrus/bin';
 const MASTER = `${CYRUS_BIN}/master`;
 const CYR_INFO = `${CYRUS_BIN}/cyr_info`;
@@ -47,6 +58,7 @@ export interface CyrusInstance {
   readonly name: string;
   readonly host: typeof HOST;
   readonly imapPort: number;
+  readonly pop3Port: number;
   readonly lmtpPort: number;
   readonly sievePort: number;
   readonly adminUser: typeof ADMIN_USER;
@@ -55,6 +67,8 @@ export interface CyrusInstance {
   readonly dir: string;
   /** For Cyrus CLI tools (`mbpath -C`, `reconstruct -C`, ...). */
   readonly imapdConfPath: string;
+  /** With `roostAuth`: how long saslauthd caches a good login (s); 0 = no cache. */
+  readonly credentialCacheTtlSeconds: number | undefined;
   /** `alice@example.com` gets realm example.com; a bare id (the admin) gets realm = servername. */
   setUserPassword(address: string, password: string): Promise<void>;
   /** SIGTERM master and wait until it is gone (SIGKILL to its process group after 10 s). */
@@ -70,10 +84,15 @@ export interface StartCyrusOptions {
   /** The instance lives in rootDir/name; an earlier instance there is stopped and wiped (unless keepData). */
   rootDir: string;
   adminPassword?: string;
-  /** Fixed ports (the local fleet of `npm start`); free ports by default. */
-  ports?: { imap: number; lmtp: number; sieve: number };
+  /** Fixed ports (the local fleet of `npm start`); free ports by default (pop3 too when omitted). */
+  ports?: { imap: number; lmtp: number; sieve: number; pop3?: number };
   /** Keep an earlier instance's mail and users (it is still stopped and reconfigured). */
   keepData?: boolean;
+  /**
+   * Check mail users' passwords against Roost (saslauthd -> PAM -> /api/mail-auth/verify, see
+   * deploy/cyrus/README.md) instead of only this instance's sasldb. The admin stays in sasldb.
+   */
+  roostAuth?: RoostAuthOptions;
 }
 
 interface Owner {
@@ -90,7 +109,9 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusInstance
   const adminPassword = opts.adminPassword ?? randomBytes(12).toString('base64url');
   assertConfigValue(adminPassword, 'adminPassword');
   await ensureDebianPackages(
-    CYRUS_DEBIAN_PACKAGES,
+    opts.roostAuth
+      ? [...CYRUS_DEBIAN_PACKAGES, ...SASLAUTHD_DEBIAN_PACKAGES]
+      : CYRUS_DEBIAN_PACKAGES,
     'The Cyrus test harness (test/src/harness/cyrus.ts)',
   );
   assertRoot();
@@ -99,9 +120,14 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusInstance
   assertConfigValue(dir, 'instance directory');
   assertUnixSocketPath(path.join(dir, 'config', 'socket', 'lmtp'));
   const owner = await cyrusOwner();
-  const [imapPort, lmtpPort, sievePort] = opts.ports
-    ? [opts.ports.imap, opts.ports.lmtp, opts.ports.sieve]
-    : await distinctFreePorts(3);
+  const [imapPort, lmtpPort, sievePort, pop3Port] = opts.ports
+    ? [
+        opts.ports.imap,
+        opts.ports.lmtp,
+        opts.ports.sieve,
+        opts.ports.pop3 ?? (await freePortNotIn(Object.values(opts.ports))),
+      ]
+    : await distinctFreePorts(4);
 
   await prepareInstanceDir(dir, owner, opts.keepData ?? false);
   await assertTraversableBy(dir, owner);
@@ -111,19 +137,29 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusInstance
     ADMIN_PASSWORD: adminPassword,
     BIND_HOST: HOST,
     IMAP_PORT: String(imapPort),
+    POP3_PORT: String(pop3Port),
     LMTP_PORT: String(lmtpPort),
     SIEVE_PORT: String(sievePort),
   });
   await assertConfLintClean(path.join(dir, 'etc', 'imapd.conf'));
+  let saslauthd: RoostSaslauthd | undefined;
+  if (opts.roostAuth) {
+    saslauthd = new RoostSaslauthd(
+      dir,
+      opts.roostAuth,
+      path.join(findRepoRoot(), 'deploy', 'cyrus'),
+      renderTemplate,
+    );
+    await saslauthd.prepare(owner.gid);
+  }
 
   const server = new CyrusServer(
     opts.name,
     dir,
-    imapPort,
-    lmtpPort,
-    sievePort,
+    { imap: imapPort, pop3: pop3Port, lmtp: lmtpPort, sieve: sievePort },
     adminPassword,
     owner,
+    saslauthd,
   );
   await server.setUserPassword(ADMIN_USER, adminPassword);
   await server.start();
@@ -143,23 +179,34 @@ class CyrusServer implements CyrusInstance {
   private readonly pidFile: string;
   private readonly masterLog: string;
   private readonly sasldb: string;
+  readonly imapPort: number;
+  readonly pop3Port: number;
+  readonly lmtpPort: number;
+  readonly sievePort: number;
   private pid: number | undefined;
   private saslQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly name: string,
     readonly dir: string,
-    readonly imapPort: number,
-    readonly lmtpPort: number,
-    readonly sievePort: number,
+    ports: { imap: number; pop3: number; lmtp: number; sieve: number },
     readonly adminPassword: string,
     private readonly owner: Owner,
+    private readonly saslauthd: RoostSaslauthd | undefined,
   ) {
+    this.imapPort = ports.imap;
+    this.pop3Port = ports.pop3;
+    this.lmtpPort = ports.lmtp;
+    this.sievePort = ports.sieve;
     this.imapdConfPath = path.join(dir, 'etc', 'imapd.conf');
     this.cyrusConfPath = path.join(dir, 'etc', 'cyrus.conf');
     this.pidFile = path.join(dir, 'run', 'master.pid');
     this.masterLog = path.join(dir, 'run', 'master.log');
     this.sasldb = path.join(dir, 'sasldb2');
+  }
+
+  get credentialCacheTtlSeconds(): number | undefined {
+    return this.saslauthd?.cacheTtlSeconds;
   }
 
   isRunning(): boolean {
@@ -170,6 +217,10 @@ class CyrusServer implements CyrusInstance {
     if (this.isRunning()) return;
     await fs.rm(this.pidFile, { force: true }); // a stale pidfile would be mistaken for the new master
     const deadline = Date.now() + START_TIMEOUT_MS;
+    if (this.saslauthd) {
+      trackRunning(this);
+      await this.saslauthd.start();
+    }
     const exit = await runMaster([
       '-C',
       this.imapdConfPath,
@@ -202,17 +253,17 @@ class CyrusServer implements CyrusInstance {
   async stop(): Promise<void> {
     const pid = this.pid;
     running.delete(this);
-    if (pid === undefined || !isMasterAlive(pid, this.imapdConfPath)) {
-      this.pid = undefined;
-      return;
+    if (pid !== undefined && isMasterAlive(pid, this.imapdConfPath)) {
+      await terminateMaster(pid, this.imapdConfPath, `Cyrus instance "${this.name}"`);
     }
-    await terminateMaster(pid, this.imapdConfPath, `Cyrus instance "${this.name}"`);
     this.pid = undefined;
+    await this.saslauthd?.stop();
   }
 
   /** Synchronous SIGTERM without waiting, for the process 'exit' hook. */
   terminateNow(): void {
     if (this.pid !== undefined && this.isRunning()) signal(this.pid, 'SIGTERM');
+    this.saslauthd?.terminateNow();
   }
 
   setUserPassword(address: string, password: string): Promise<void> {
@@ -261,6 +312,13 @@ class CyrusServer implements CyrusInstance {
       deadline,
       alive,
       (text) => text.startsWith('* OK') && text.includes(` ${this.name} Cyrus IMAP`),
+    );
+    await waitForBanner(
+      this.pop3Port,
+      (text) => text.includes('\r\n'),
+      deadline,
+      alive,
+      (text) => text.startsWith(`+OK ${this.name} Cyrus POP3`),
     );
     await waitForBanner(
       this.lmtpPort,
@@ -486,6 +544,7 @@ async function removeEarlierInstance(dir: string, keepData: boolean): Promise<vo
   if (pid !== undefined && isMasterAlive(pid, imapdConfPath)) {
     await terminateMaster(pid, imapdConfPath, `leftover Cyrus instance in ${dir}`);
   }
+  await stopLeftoverSaslauthd(dir);
   if (!keepData) await fs.rm(dir, { recursive: true, force: true });
 }
 
@@ -559,6 +618,13 @@ function cyrusOwner(): Promise<Owner> {
     return { uid: await id('-u'), gid: await id('-g') };
   })();
   return ownerLookup;
+}
+
+async function freePortNotIn(taken: number[]): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!taken.includes(port)) return port;
+  }
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
