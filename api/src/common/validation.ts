@@ -1,11 +1,26 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, invalid } from './api-error';
 
+const TYPE_CHECKS = new Set([
+  'isInt',
+  'isNumber',
+  'isString',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isEnum',
+  'isIn',
+]);
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    for (const [name, message] of Object.entries(e.constraints ?? {})) {
+    let constraints = Object.entries(e.constraints ?? {});
+    // A value of the wrong type: say that, not also every range it misses.
+    const typeCheck = constraints.filter(([name]) => TYPE_CHECKS.has(name));
+    if (typeCheck.length) constraints = typeCheck.slice(0, 1);
+    for (const [name, message] of constraints) {
       if (name === 'whitelistValidation') out.push({ field, reason: 'is not a known field' });
       else if (name === 'unknownValue')
         out.push({ field: field || 'body', reason: 'must be a JSON object' });

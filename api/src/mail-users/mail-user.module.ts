@@ -8,5 +8,6 @@ import { PasswordResetRepository } from './password-reset.repository';
   imports: [MailboxModule],
   controllers: [MailUserController],
   providers: [MailUserService, PasswordResetRepository],
+  exports: [MailUserService],
 })
 export class MailUserModule {}

@@ -144,6 +144,36 @@ export class MailUserService {
     });
   }
 
+  /**
+   * Checks a mail user's password (for login paths such as the mail-auth endpoint) and, after a
+   * good password against a legacy or weaker hash, replaces it with a fresh argon2id hash.
+   */
+  async authenticate(
+    address: string,
+    password: string,
+  ): Promise<{ ok: boolean; rehashed: boolean; mailboxId?: number }> {
+    const parsed = parseAddress(address);
+    const mailbox = isParsedAddress(parsed)
+      ? await this.mailboxes.findByAddress(parsed.address)
+      : null;
+    const stored = mailbox ? await this.mailboxes.passwordHash(mailbox.id) : null;
+    if (!mailbox || !stored) {
+      await this.passwords.verifyDummy(password);
+      return { ok: false, rehashed: false };
+    }
+    const result = await this.passwords.verify(stored, password);
+    if (!result.ok) return { ok: false, rehashed: false };
+    if (result.needsRehash) {
+      const hash = await this.passwords.hash(password);
+      // Only if nobody changed the password meanwhile; not an audited change of state.
+      await this.ds.query(
+        `UPDATE mailboxes SET password_hash = $2 WHERE id = $1 AND password_hash = $3`,
+        [mailbox.id, hash, stored],
+      );
+    }
+    return { ok: true, rehashed: result.needsRehash, mailboxId: mailbox.id };
+  }
+
   /** A mail user changes their password with the current one; throttled like admin logins. */
   async change(address: string, current: string, next: string, ip: string | null): Promise<void> {
     const parsed = parseAddress(address);

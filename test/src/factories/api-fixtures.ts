@@ -255,14 +255,31 @@ export function queueFor(f: ApiFixture, name: JobName): Queue {
   return new Queue(QUEUE_OF[name], { connection: { url: f.redis.url }, prefix: f.prefix });
 }
 
+export interface FoundJob {
+  id: string;
+  name: string;
+  data: unknown;
+  opts: Job['opts'];
+  state: string;
+}
+
+/** The job with this id, read with a plain BullMQ Queue (closed again before returning). */
 export async function findJob(
   f: ApiFixture,
   name: JobName,
   jobId: string,
-): Promise<Job | undefined> {
+): Promise<FoundJob | undefined> {
   const q = queueFor(f, name);
   try {
-    return await q.getJob(jobId);
+    const job = await q.getJob(jobId);
+    if (!job) return undefined;
+    return {
+      id: job.id!,
+      name: job.name,
+      data: job.data,
+      opts: job.opts,
+      state: await job.getState(),
+    };
   } finally {
     await q.close();
   }
