@@ -14,6 +14,12 @@ export const MAIL_AUTH_TIMING = {
   badPasswordWaitSeconds: 3,
   /** nginx re-asks this often while a mailbox is frozen for a move (the login is held). */
   frozenWaitSeconds: 1,
+  /**
+   * A login is held at most this long (well under clients' own timeouts); after that it gets
+   * a temporary failure, and so does every retry of that user from that address for a minute.
+   */
+  maxHoldSeconds: 20,
+  holdMemorySeconds: 60,
   /** Client-visible retry delay while the mailbox's backend is down. */
   backendDownWaitSeconds: 5,
   /** After this many attempts in one session nginx gets no Auth-Wait and closes the connection. */
@@ -125,6 +131,7 @@ export class MailAuthService {
       case 'disabled':
         return { kind: 'fail', message: '[AUTHORIZATIONFAILED] Account disabled' };
       case 'ok':
+        if (HELD_STATES.has(outcome.row.state)) return this.hold(outcome.row, req, retry);
         return this.route(outcome.row, protocol);
     }
   }
@@ -197,10 +204,33 @@ export class MailAuthService {
     return true;
   }
 
-  private async route(row: LoginRow, protocol: MailProtocol): Promise<NginxAnswer> {
-    if (HELD_STATES.has(row.state)) {
+  /**
+   * A frozen (or still provisioning) mailbox: nginx keeps the client's login pending and asks
+   * again every second (a move's freeze lasts seconds); one that stays frozen longer than
+   * maxHoldSeconds gets a temporary failure instead of hanging the client.
+   */
+  private async hold(
+    row: LoginRow,
+    req: NginxAuthRequest,
+    retry: (seconds: number) => number | undefined,
+  ): Promise<NginxAnswer> {
+    const held = await this.throttle.heldSeconds(
+      row.address,
+      req.clientIp,
+      req.protocol,
+      MAIL_AUTH_TIMING.holdMemorySeconds,
+    );
+    if (held < MAIL_AUTH_TIMING.maxHoldSeconds) {
       return { kind: 'wait', waitSeconds: MAIL_AUTH_TIMING.frozenWaitSeconds };
     }
+    return {
+      kind: 'fail',
+      message: '[UNAVAILABLE] Mailbox is being moved, try again in a minute',
+      waitSeconds: retry(MAIL_AUTH_TIMING.badPasswordWaitSeconds),
+    };
+  }
+
+  private async route(row: LoginRow, protocol: MailProtocol): Promise<NginxAnswer> {
     if (row.backendState === BackendState.Down) {
       return {
         kind: 'fail',

@@ -57,6 +57,29 @@ export class MailAuthThrottle {
     await this.bounded(multi.exec());
   }
 
+  /**
+   * How long nginx has been holding this login with WAIT (0 on the first ask): the first WAIT
+   * for (user, client IP, protocol) stores its time for `keepSeconds`. 0 when Redis is away.
+   */
+  async heldSeconds(
+    user: string,
+    ip: string | null,
+    protocol: string,
+    keepSeconds: number,
+  ): Promise<number> {
+    const id = createHash('sha256')
+      .update(`${user}\0${ip ?? ''}\0${protocol}`, 'utf8')
+      .digest('hex')
+      .slice(0, 32);
+    const key = this.redis.key('mail-auth', 'hold', id);
+    const now = Date.now();
+    const first = await this.bounded(
+      this.redis.client.set(key, String(now), 'EX', keepSeconds, 'NX', 'GET'),
+    );
+    const since = first ? Number(first) : now;
+    return Number.isFinite(since) ? Math.max(0, (now - since) / 1000) : 0;
+  }
+
   async clearUser(user: string): Promise<void> {
     await this.bounded(this.redis.client.del(this.userKey(user)));
   }

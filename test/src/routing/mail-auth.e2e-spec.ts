@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hashPassword } from '@roost/api';
 import { BackendState, MailboxState } from '@roost/core';
 import { Pool } from 'pg';
@@ -206,6 +207,18 @@ void describe('mail-auth endpoints', () => {
       // A wrong password never learns that the mailbox is frozen.
       assert.match((await ask({ user: address, pass: 'x' })).status ?? '', /Invalid/);
     }
+  });
+
+  void test('a login held longer than 20 s gets a temporary failure instead', async () => {
+    const { address } = await mailbox({ state: MailboxState.Frozen });
+    const ip = '192.0.2.99';
+    assert.equal((await ask({ user: address, pass: password, ip })).status, 'WAIT');
+    await sleep(20_500); // nginx would have re-asked every second meanwhile
+    const late = await ask({ user: address, pass: password, ip, attempt: 1 });
+    assert.equal(late.status, '[UNAVAILABLE] Mailbox is being moved, try again in a minute');
+    assert.equal(late.wait, '3');
+    // The same user from another address is held afresh.
+    assert.equal((await ask({ user: address, pass: password, ip: '192.0.2.98' })).status, 'WAIT');
   });
 
   void test('a backend that is down gives a temporary failure with Auth-Wait', async () => {
