@@ -103,6 +103,11 @@ export class SieveClient {
     }
   }
 
+  /** False once the connection failed, was closed by the server, or logged out. */
+  get usable(): boolean {
+    return !this.closed && this.failure === undefined;
+  }
+
   async listScripts(): Promise<SieveScriptInfo[]> {
     const res = await this.command('LISTSCRIPTS');
     return res.lines

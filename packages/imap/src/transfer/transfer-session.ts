@@ -170,7 +170,13 @@ export class TransferSession {
         if (!info) return;
         const known = found.get(info.raw);
         if (known) known.subscribed = true;
-        else found.set(info.raw, { ...info, subscribed: true, selectable: false });
+        else {
+          // only subscribed: the folder itself does not exist (Cyrus also says \NonExistent)
+          const attributes = info.attributes.some((a) => a.toLowerCase() === '\\nonexistent')
+            ? info.attributes
+            : [...info.attributes, '\\NonExistent'];
+          found.set(info.raw, { ...info, attributes, subscribed: true, selectable: false });
+        }
       },
     });
     return [...found.values()].sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
