@@ -2,7 +2,6 @@ import { JobName, QUEUE_OF, QueueName } from '@roost/core';
 import { backendHealthHandlers } from './backend-health';
 import { QueueHandlers } from './context';
 import { mailboxHandlers } from './mailbox';
-import { moveQueueHandlers } from './move';
 import { quotaSyncHandlers } from './quota-sync';
 
 /**
@@ -14,7 +13,6 @@ export const REGISTRY: Partial<Record<QueueName, QueueHandlers>> = {
   [QueueName.Mailbox]: mailboxHandlers,
   [QueueName.QuotaSync]: quotaSyncHandlers,
   [QueueName.BackendHealth]: backendHealthHandlers,
-  [QueueName.Move]: moveQueueHandlers,
 };
 
 /** The queues with a processor, which a worker works unless told otherwise. */
