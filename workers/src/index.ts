@@ -12,3 +12,4 @@ export {
 export { Logger, consoleLogger, quietLogger } from './logger';
 export { controlArgv, ControlAction } from './mailbox/backend-control';
 export { storageKiBFor } from './mailbox/provisioning';
+export { applySchedules, Schedules } from './schedules';

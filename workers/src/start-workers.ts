@@ -64,8 +64,11 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const handlers = handlersFor(queues); // fails here when a job has no handler
   const concurrency = (q: QueueName) => options.concurrency?.[q] ?? DEFAULT_CONCURRENCY[q];
 
-  // Mailbox jobs hold one pooled connection for their lock and use another for queries.
-  const poolSize = queues.reduce((sum, q) => sum + 2 * concurrency(q), 4);
+  // A mailbox job holds one pooled connection for its lock and uses another for its queries.
+  const poolSize = queues.reduce(
+    (sum, q) => sum + (q === QueueName.Mailbox ? 2 : 1) * concurrency(q),
+    4,
+  );
   const db = createDataSource(options.databaseUrl, poolSize);
   await db.initialize();
   const connection = createRedisConnection(options.redisUrl);

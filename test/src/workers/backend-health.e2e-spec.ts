@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackendHealth, JobName } from '@roost/core';
+import { BackendHealth, JobName, QueueName } from '@roost/core';
+import { applySchedules } from '@roost/workers';
 import { backendHealthRow } from '../factories/worker-fixtures';
-import { WorkerEnv, startWorkerEnv } from './worker-env';
+import { WorkerEnv, eventually, startWorkerEnv } from './worker-env';
 
 // Health checks against two real Cyrus backends: a stopped one is marked down after the
 // configured number of consecutive failures and up again at its first good answer.
@@ -80,5 +81,20 @@ void describe('backend health', () => {
     }
     await check();
     assert.equal((await backendHealthRow(env.pool, env.backend1)).healthFailures, 0);
+  });
+
+  void it('runs on its own schedule once one is set, and stops when it is removed', async () => {
+    const checkedAt = async () =>
+      (await backendHealthRow(env.pool, env.backend2)).healthCheckedAt!.getTime();
+    const start = await checkedAt();
+    await applySchedules(env.producer, { backendHealthEveryMs: 300, quotaSyncEveryMs: 0 });
+    try {
+      await eventually(async () => (await checkedAt()) > start, 'a scheduled check');
+      const first = await checkedAt();
+      await eventually(async () => (await checkedAt()) > first, 'a second scheduled check');
+    } finally {
+      await applySchedules(env.producer, { backendHealthEveryMs: 0, quotaSyncEveryMs: 0 });
+    }
+    assert.deepEqual(await env.producer.queue(QueueName.BackendHealth).getJobSchedulers(), []);
   });
 });

@@ -260,6 +260,33 @@ void describe('mailbox jobs against two Cyrus backends', () => {
     }
   });
 
+  void it('keeps a suspended user locked out across a rename', async () => {
+    const id = await mailboxIdOf('alicia@example.com');
+    const suspended = await env.run(JobName.MailboxSuspend, { mailboxId: id }, 's2');
+    assert.deepEqual(suspended.returnvalue, { denied: true });
+    await env.pool.query(
+      `UPDATE mailboxes SET local_part = 'alice3', address = 'alice3@example.com' WHERE id = $1`,
+      [id],
+    );
+    const renamed = await env.run(
+      JobName.MailboxRename,
+      { mailboxId: id, fromAddress: 'alicia@example.com' },
+      'r2',
+    );
+    assert.deepEqual(renamed.returnvalue, { outcome: 'renamed' });
+    await setPassword(env.b1, 'alice3@example.com');
+    await assert.rejects(
+      loginAs(env.b1, 'alice3@example.com', 'user-pw-1'),
+      'denied under the new name',
+    );
+
+    const activated = await env.run(JobName.MailboxActivate, { mailboxId: id }, 'a2');
+    assert.deepEqual(activated.returnvalue, { allowed: true });
+    await asMailUser(env.b1, 'alice3@example.com', 'user-pw-1', async (client) => {
+      assert.equal(await messageCount(client, 'INBOX'), 1);
+    });
+  });
+
   void it('retries while a backend is down and succeeds once it is back', async () => {
     const id = await insertProvisioningMailbox(env.pool, {
       domainId: env.domainId,

@@ -153,10 +153,11 @@ export async function waitForJob(
 ): Promise<FinishedJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await Job.fromId(producer.queue(queue), jobId);
-    if (!job) throw new Error(`job ${jobId} is gone`);
-    const state = await job.getState();
+    const state = await producer.queue(queue).getJobState(jobId);
     if (state === 'completed' || state === 'failed') {
+      // read the job after its state: a copy read before could predate its return value
+      const job = await Job.fromId(producer.queue(queue), jobId);
+      if (!job) throw new Error(`job ${jobId} is gone`);
       return {
         state,
         returnvalue: job.returnvalue,
@@ -164,6 +165,7 @@ export async function waitForJob(
         attemptsMade: job.attemptsMade,
       };
     }
+    if (state === 'unknown') throw new Error(`job ${jobId} is gone`);
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`);
     await sleep(100);
   }
