@@ -9,16 +9,15 @@ const noop = { run: () => Promise.resolve() };
 void describe('job registry', () => {
   void it('has a handler for every job of every registered queue', () => {
     assert.deepEqual(registryProblems(REGISTERED_QUEUES), []);
-    assert.deepEqual([...REGISTERED_QUEUES].sort(), [
-      QueueName.BackendHealth,
-      QueueName.Mailbox,
-      QueueName.QuotaSync,
-    ]);
+    for (const queue of [QueueName.Mailbox, QueueName.QuotaSync, QueueName.BackendHealth]) {
+      assert.ok(REGISTERED_QUEUES.includes(queue), `${queue} is registered`);
+    }
   });
 
-  void it('fails at boot for a queue without a processor (move, rebalance, relay belong to other issues)', () => {
-    assert.throws(() => handlersFor([QueueName.Mailbox, QueueName.Move]), RegistryError);
-    assert.deepEqual(registryProblems([QueueName.Relay]), [
+  void it('fails at boot for a queue without a processor', () => {
+    const registry: Partial<Record<QueueName, QueueHandlers>> = { [QueueName.Mailbox]: {} };
+    assert.throws(() => handlersFor([QueueName.Relay], registry), RegistryError);
+    assert.deepEqual(registryProblems([QueueName.Relay], registry), [
       'queue "relay" has no processor registered',
     ]);
   });
