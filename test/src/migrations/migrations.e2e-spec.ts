@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'pg';
-import { MIGRATIONS, migrateDown, migrateUp } from '@roost/migrations';
+import { ensureRoutingRole, MIGRATIONS, migrateDown, migrateUp } from '@roost/migrations';
 import { createTestDatabase, TestDatabase } from '../harness/database';
 
 const TABLES = [
@@ -85,5 +85,31 @@ describe('migrations', () => {
       await migrateUp(db.url);
     }
     assert.deepEqual(await relations(db.url), { tables: TABLES, views: VIEWS });
+  });
+
+  test('a routing role may read the routing views and nothing else', async () => {
+    const role = `${db.name}_relay`;
+    await ensureRoutingRole(db.url, role, 'relay-secret');
+    await ensureRoutingRole(db.url, role, 'relay-secret-2'); // again: updates, does not fail
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'relay-secret-2';
+    const c = new Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await c.query(
+        `SELECT postfix_transport_for('a@b.example'), postfix_alias_targets('a@b.example')`,
+      );
+      for (const view of VIEWS.filter((v) => v.startsWith('postfix_')))
+        await c.query(`SELECT 1 FROM ${view}`);
+      await assert.rejects(c.query('SELECT 1 FROM mailboxes'), /permission denied/);
+      await assert.rejects(c.query('SELECT 1 FROM proxy_logins'), /permission denied/);
+    } finally {
+      await c.end();
+      const admin = new Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+      await admin.end();
+    }
   });
 });
