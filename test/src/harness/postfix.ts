@@ -1,3 +1,4 @@
+import { grantRoutingRole, ROUTING_VIEWS } from '@roost/migrations';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -25,13 +26,7 @@ export const POSTFIX_MAPS = [
 ] as const;
 export type PostfixMap = (typeof POSTFIX_MAPS)[number];
 /** The only relations the relay's role may read. */
-export const POSTFIX_ROUTING_VIEWS = [
-  'postfix_domains',
-  'postfix_mailboxes',
-  'postfix_aliases',
-  'postfix_transport',
-  'postfix_recipient_access',
-] as const;
+export const POSTFIX_ROUTING_VIEWS = ROUTING_VIEWS;
 
 const HOST = '127.0.0.1';
 const POSTFIX_USER = 'postfix';
@@ -156,37 +151,9 @@ export async function createRoutingRole(
   opts: { user?: string; password?: string } = {},
 ): Promise<RoutingRole> {
   const user = opts.user ?? `${dbName}_postfix`;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(user)) {
-    throw new Error(`routing role name ${JSON.stringify(user)} must match [a-z_][a-z0-9_]{0,62}`);
-  }
   const password = configValue(opts.password ?? randomBytes(18).toString('base64url'), 'password');
 
-  await withDatabaseClient(admin, dbName, async (c) => {
-    const role = c.escapeIdentifier(user);
-    const existing = await c.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
-      'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1',
-      [user],
-    );
-    if (existing.rows.some((r) => r.rolsuper || r.rolbypassrls)) {
-      throw new Error(
-        `role ${user} exists and is a superuser (or bypasses RLS); refusing to use it`,
-      );
-    }
-    if (existing.rows.length === 0) {
-      try {
-        await c.query(
-          `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
-        );
-      } catch (err) {
-        // Another process created it between the check and here.
-        if ((err as { code?: string }).code !== '42710') throw err;
-      }
-    }
-    await c.query(`ALTER ROLE ${role} LOGIN PASSWORD ${c.escapeLiteral(password)}`);
-    await c.query(`GRANT CONNECT ON DATABASE ${c.escapeIdentifier(dbName)} TO ${role}`);
-    await c.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-    await c.query(`GRANT SELECT ON ${POSTFIX_ROUTING_VIEWS.join(', ')} TO ${role}`);
-  });
+  await withDatabaseClient(admin, dbName, (c) => grantRoutingRole(c, user, password));
 
   const where = typeof admin === 'string' ? new URL(admin) : clientUrl(admin);
   const url = new URL(where.toString());
