@@ -2,6 +2,10 @@
  * with `* BYE Fatal error: num too big` (verified on 3.6.1). 2^31-1 KiB is just under 2 TiB. */
 export const CYRUS_MAX_STORAGE_KIB = 2_147_483_647;
 
+/** Cyrus 3.6.1 ends the session (assertion in mboxlist.c) on a user id (`local@domain`) longer
+ * than this, verified; folder names below a user may be longer. */
+export const CYRUS_MAX_USERID_LENGTH = 247;
+
 export interface QuotaResource {
   usage: number;
   limit: number;

@@ -27,6 +27,11 @@ void describe('checkedAddress', () => {
     assert.throws(() => checkedAddress('a/b@example.com'), /invalid address/);
     assert.throws(() => checkedAddress('Alice@example.com'), /canonical/);
     assert.throws(() => checkedAddress('no-domain'), PermanentError);
+    // valid for Roost (64 + 1 + 183 characters), too long for Cyrus 3.6
+    const long = `${'l'.repeat(64)}@${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(57)}.com`;
+    assert.equal(long.length, 248);
+    assert.throws(() => checkedAddress(long), /at most 247 characters/);
+    assert.equal(checkedAddress(long.slice(1)), long.slice(1));
   });
 });
 

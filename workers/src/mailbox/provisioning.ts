@@ -5,7 +5,12 @@ import {
   isParsedAddress,
   parseAddress,
 } from '@roost/core';
-import { CYRUS_MAX_STORAGE_KIB, CyrusAdminSession, CyrusUserSession } from '@roost/imap';
+import {
+  CYRUS_MAX_STORAGE_KIB,
+  CYRUS_MAX_USERID_LENGTH,
+  CyrusAdminSession,
+  CyrusUserSession,
+} from '@roost/imap';
 import { PermanentError } from '../failures';
 
 /** The stored address, checked again before it becomes a Cyrus mailbox name. */
@@ -16,6 +21,11 @@ export function checkedAddress(address: string): string {
   if (parsed.address !== address) {
     throw new PermanentError(
       `invalid address "${address}": not in canonical form (${parsed.address})`,
+    );
+  }
+  if (address.length > CYRUS_MAX_USERID_LENGTH) {
+    throw new PermanentError(
+      `invalid address "${address}": Cyrus accepts user names of at most ${CYRUS_MAX_USERID_LENGTH} characters`,
     );
   }
   return address;
