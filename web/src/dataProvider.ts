@@ -111,7 +111,6 @@ export interface RoostDataProvider extends DataProvider {
     kind: 'mailboxes' | 'aliases',
     body: { csv: string; dryRun: boolean; reason?: string },
   ): Promise<ImportReport>;
-  exportUrl(kind: 'mailboxes' | 'aliases', domainId?: Identifier): string;
   startMove(body: {
     mailboxId: Identifier;
     targetBackendId: Identifier;
@@ -123,6 +122,14 @@ export interface RoostDataProvider extends DataProvider {
 }
 
 const base = simpleRestProvider(API_URL, httpClient);
+
+/** The CSV export of a scope: a plain download (same origin, the session cookie goes along). */
+export function exportUrl(kind: 'mailboxes' | 'aliases', domainId?: Identifier): string {
+  const filter = domainId
+    ? `?filter=${encodeURIComponent(JSON.stringify({ domainId: Number(domainId) }))}`
+    : '';
+  return `${API_URL}/bulk/${kind}.csv${filter}`;
+}
 
 export const dataProvider: RoostDataProvider = {
   ...base,
@@ -189,12 +196,6 @@ export const dataProvider: RoostDataProvider = {
     apiFetch(`/mailboxes/${encodeURIComponent(id)}/password-reset`, { body }),
 
   importCsv: (kind, body) => apiFetch(`/bulk/${kind}/import`, { body }),
-
-  exportUrl: (kind, domainId) =>
-    `${API_URL}/bulk/${kind}.csv` +
-    (domainId
-      ? `?filter=${encodeURIComponent(JSON.stringify({ domainId: Number(domainId) }))}`
-      : ''),
 
   startMove: (body) => apiFetch(`/${MOVES}`, { body }),
 

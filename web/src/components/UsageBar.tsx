@@ -35,7 +35,7 @@ export const UsageBar = ({ used, total, format = String, label, width = 200 }: U
             sx={{ height: 8, borderRadius: 4 }}
           />
         )}
-        <Typography variant="caption" color="text.secondary" noWrap component="div">
+        <Typography variant="caption" color="text.secondary" component="div">
           {text}
         </Typography>
       </Box>

@@ -5,7 +5,6 @@ import {
   DateField,
   EditButton,
   FunctionField,
-  Labeled,
   Pagination,
   ReferenceManyField,
   Show,
@@ -15,6 +14,7 @@ import {
   usePermissions,
   useRecordContext,
 } from 'react-admin';
+import { Item } from '../components/Item';
 import { StateChip } from '../components/StateChip';
 import { Empty } from '../components/States';
 import { UsageBar } from '../components/UsageBar';
@@ -51,24 +51,24 @@ const Limits = () => {
               Limits
             </Typography>
             <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
-              <Labeled label="Max mailboxes">
+              <Item label="Max mailboxes">
                 <span>{limit(d.maxMailboxes)}</span>
-              </Labeled>
-              <Labeled label="Max aliases">
+              </Item>
+              <Item label="Max aliases">
                 <span>{limit(d.maxAliases)}</span>
-              </Labeled>
-              <Labeled label="Max quota per mailbox">
+              </Item>
+              <Item label="Max quota per mailbox">
                 <span>{limit(d.maxQuotaBytes, formatBytes)}</span>
-              </Labeled>
-              <Labeled label="Total quota">
+              </Item>
+              <Item label="Total quota">
                 <span>{limit(d.totalQuotaBytes, formatBytes)}</span>
-              </Labeled>
-              <Labeled label="Default quota">
+              </Item>
+              <Item label="Default quota">
                 <span>{formatBytes(d.defaultQuotaBytes)}</span>
-              </Labeled>
-              <Labeled label="Placement policy">
+              </Item>
+              <Item label="Placement policy">
                 <span>{JSON.stringify(d.placementPolicy)}</span>
-              </Labeled>
+              </Item>
             </Box>
           </CardContent>
         </Card>

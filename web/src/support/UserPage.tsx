@@ -16,7 +16,6 @@ import { MailboxState } from '@roost/core';
 import {
   Button,
   EditButton,
-  Labeled,
   ReferenceField,
   Show,
   TextField,
@@ -29,6 +28,7 @@ import {
   useRefresh,
 } from 'react-admin';
 import { messageOf } from '../api';
+import { Item } from '../components/Item';
 import { StateChip } from '../components/StateChip';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { UsageBar } from '../components/UsageBar';
@@ -156,7 +156,7 @@ const Details = () => {
               {m.displayName || '—'}
             </Typography>
             <Stack spacing={1.5} sx={{ mt: 2 }}>
-              <Labeled label="State">
+              <Item label="State">
                 <Box>
                   <StateChip source="state" />
                   {m.stateReason && (
@@ -165,16 +165,16 @@ const Details = () => {
                     </Typography>
                   )}
                 </Box>
-              </Labeled>
-              <Labeled label="Quota">
+              </Item>
+              <Item label="Quota">
                 <UsageBar
                   used={m.usedBytes}
                   total={m.quotaBytes > 0 ? m.quotaBytes : null}
                   format={formatBytes}
                   width={320}
                 />
-              </Labeled>
-              <Labeled label="Backend">
+              </Item>
+              <Item label="Backend">
                 {isOps(permissions) ? (
                   <ReferenceField source="backendId" reference="backends" link="show">
                     <TextField source="name" />
@@ -182,18 +182,18 @@ const Details = () => {
                 ) : (
                   <span>#{m.backendId}</span>
                 )}
-              </Labeled>
-              <Labeled label="Domain">
+              </Item>
+              <Item label="Domain">
                 <ReferenceField source="domainId" reference="domains" link="show">
                   <TextField source="name" />
                 </ReferenceField>
-              </Labeled>
-              <Labeled label="Last login">
+              </Item>
+              <Item label="Last login">
                 <span>{when(m.lastLoginAt)}</span>
-              </Labeled>
-              <Labeled label="Usage last synced">
+              </Item>
+              <Item label="Usage last synced">
                 <span>{when(m.usedSyncedAt)}</span>
-              </Labeled>
+              </Item>
               {m.passwordMustChange && (
                 <Alert severity="info">The user must change the password at the next login.</Alert>
               )}
