@@ -37,9 +37,20 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return out;
 }
 
+/**
+ * Nest's ValidationPipe turns primitive path and query values into the parameter's declared type
+ * with `Number(...)`, which reads '1 ', '1e3' and '0x10' as ids. Roost's own pipes parse those
+ * strictly, so primitives pass through untouched.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+}
+
 /** Whitelisting validation whose 400 body names each field and why (one format for all errors). */
 export function roostValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -227,20 +227,16 @@ void describe('mail-user passwords', () => {
       .post(`/api/mailboxes/${id}/password-reset`)
       .send({ mode: 'temporary', password: 'Known-secret-44' })
       .expect(200);
-    const wrong = await request(f.server)
-      .post('/api/mail-users/password')
-      .send({
-        address: 'self@example.com',
-        currentPassword: 'not-it-at-all',
-        newPassword: 'Another-secret-45',
-      });
-    const unknown = await request(f.server)
-      .post('/api/mail-users/password')
-      .send({
-        address: 'nobody@example.com',
-        currentPassword: 'not-it-at-all',
-        newPassword: 'Another-secret-45',
-      });
+    const wrong = await request(f.server).post('/api/mail-users/password').send({
+      address: 'self@example.com',
+      currentPassword: 'not-it-at-all',
+      newPassword: 'Another-secret-45',
+    });
+    const unknown = await request(f.server).post('/api/mail-users/password').send({
+      address: 'nobody@example.com',
+      currentPassword: 'not-it-at-all',
+      newPassword: 'Another-secret-45',
+    });
     assert.equal(wrong.status, 401);
     assert.deepEqual(wrong.body, unknown.body);
     const same = await request(f.server)
