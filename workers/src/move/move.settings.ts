@@ -18,6 +18,8 @@ export interface MoveSettings {
   syncMaxPasses: number;
   /** A delta pass that copied fewer messages than this is small enough to freeze after. */
   syncSmallDelta: number;
+  /** Pause between delta passes, so that a pass has something to do (0: none). */
+  syncIntervalMs: number;
   /** Wait after the freeze for deliveries and sessions already under way. */
   settleMs: number;
   /** No mailbox stays frozen longer: the move thaws it and tries again later, or rolls back. */
@@ -38,6 +40,7 @@ export const DEFAULT_MOVE_SETTINGS: MoveSettings = {
   memoryBytes: 64 * 1024 * 1024,
   syncMaxPasses: 5,
   syncSmallDelta: 50,
+  syncIntervalMs: 0,
   settleMs: 2_000,
   maxFrozenMs: 60_000,
   retentionMs: 7 * 24 * 3600 * 1000,
@@ -53,6 +56,7 @@ const ENV: Record<Exclude<keyof MoveSettings, 'imapTimeouts'>, [string, number]>
   memoryBytes: ['ROOST_MOVE_MEMORY_BYTES', 1024 * 1024],
   syncMaxPasses: ['ROOST_MOVE_SYNC_MAX_PASSES', 1],
   syncSmallDelta: ['ROOST_MOVE_SYNC_SMALL_DELTA', 0],
+  syncIntervalMs: ['ROOST_MOVE_SYNC_INTERVAL_MS', 0],
   settleMs: ['ROOST_MOVE_SETTLE_MS', 0],
   maxFrozenMs: ['ROOST_MOVE_MAX_FROZEN_MS', 1000],
   retentionMs: ['ROOST_MOVE_RETENTION_MS', 0],

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MoveState } from '@roost/core';
 import { MovePermanentError } from './move.errors';
 import { MoveRun } from './move-run';
@@ -16,7 +17,12 @@ export async function syncStep(run: MoveRun): Promise<void> {
     const started = Date.now();
     const result = await run.passAll('sync');
     run.log.info('delta pass', { move: run.moveId, pass, ms: Date.now() - started, ...result });
-    if (result.copied < run.settings.syncSmallDelta) break;
+    if (result.copied < run.settings.syncSmallDelta || pass === run.settings.syncMaxPasses) break;
+    const until = Date.now() + run.settings.syncIntervalMs;
+    while (Date.now() < until) {
+      await run.progress.checkCancel();
+      await sleep(Math.min(200, Math.max(0, until - Date.now())));
+    }
   }
   // verify the bulk now, so that inside the freeze only what changes is read again
   const started = Date.now();
