@@ -102,7 +102,7 @@ export const ResetPasswordButton = ({
               <TextField
                 fullWidth
                 margin="dense"
-                label="Temporary password"
+                label="Password to set"
                 type="text"
                 autoComplete="off"
                 value={password}
