@@ -13,3 +13,4 @@ export { Logger, consoleLogger, quietLogger } from './logger';
 export { controlArgv, ControlAction } from './mailbox/backend-control';
 export { storageKiBFor } from './mailbox/provisioning';
 export { applySchedules, Schedules } from './schedules';
+export * as moves from './move';
