@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -62,6 +62,9 @@ interface PgbenchRun {
   tps: number;
   failed: number;
   latencyMs: number;
+  /** 1-minute load average before and after: this machine's CPUs are shared. */
+  loadBefore?: number;
+  loadAfter?: number;
 }
 
 async function pgbench(
@@ -109,6 +112,7 @@ async function lookupBenchmark(
   ctx: BenchContext,
   dbUrl: string,
   metrics: Metric[],
+  notes: string[],
   details: Record<string, unknown>,
 ): Promise<void> {
   const seconds = numberOption(ctx, 'seconds', 10);
@@ -201,15 +205,21 @@ async function lookupBenchmark(
     for (const [name, script] of Object.entries(scripts)) {
       const file = join(dir, `${name}.sql`);
       await writeFile(file, script);
+      const load = loadavg()[0];
       const { value } = await timed(
         ctx.progress,
         `pgbench ${name}: ${clients} clients, ${seconds} s`,
         () => pgbench(url, role, file, clients, seconds),
       );
-      runs[name] = value;
+      runs[name] = { ...value, loadBefore: load, loadAfter: loadavg()[0] };
       if (value.failed > 0) ctx.fail(`pgbench ${name}: ${value.failed} failed transactions`);
     }
     details.pgbench = { clients, seconds, scripts, runs, keys: { transportKeys, aliasKeys } };
+    const loads = Object.values(runs).flatMap((r) => [r.loadBefore ?? 0, r.loadAfter ?? 0]);
+    notes.push(
+      `pgbench ran at a 1-minute load average of ${Math.min(...loads).toFixed(1)}-` +
+        `${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs (pgbench and PostgreSQL share them)`,
+    );
     const lookups = {
       transport: runs.transport.tps,
       alias: runs.alias.tps,
@@ -560,6 +570,7 @@ async function loginBenchmark(
       await timed(ctx.progress, `raw argon2id verify again, ${argonSeconds} s`, rawRate)
     ).value;
     const raw = (rawBefore + rawAfter) / 2;
+    notes.push(`the login runs ended at a 1-minute load average of ${loadavg()[0].toFixed(1)}`);
     const ratio = coldRate / raw;
 
     metrics.push(
@@ -659,7 +670,7 @@ export const routingBenchmark: Benchmark = {
         'are conservative; "per recipient" counts its 4 lookups per transaction.',
     );
     if (ctx.options.get('skip-lookups') !== 'true')
-      await lookupBenchmark(ctx, db.url, metrics, details);
+      await lookupBenchmark(ctx, db.url, metrics, notes, details);
     if (ctx.options.get('skip-logins') !== 'true') {
       await loginBenchmark(ctx, db.url, metrics, notes, details);
     }
