@@ -70,11 +70,15 @@ async function harness(): Promise<Harness> {
   return mod as Harness;
 }
 
-export interface BenchFleet {
+export interface BenchBackend {
   cyrus: BenchCyrus;
-  backend: CyrusBackendConfig;
+  config: CyrusBackendConfig;
   secret: string;
-  backendId: number;
+  id: number;
+}
+
+export interface BenchFleet {
+  backends: BenchBackend[];
   domainId: number;
   db: BenchDatabase;
   pool: Pool;
@@ -82,8 +86,12 @@ export interface BenchFleet {
   stop(): Promise<void>;
 }
 
-/** One real Cyrus backend, a migrated database with its row, and Redis. */
-export async function startBenchFleet(ctx: BenchContext, label: string): Promise<BenchFleet> {
+/** `count` fresh Cyrus backends, a migrated database with their rows, and Redis. */
+export async function startBenchFleet(
+  ctx: BenchContext,
+  label: string,
+  count = 1,
+): Promise<BenchFleet> {
   const rootDir = await mkdtemp(path.join(tmpdir(), `roost-bench-${label}-`));
   await chmod(rootDir, 0o755); // Cyrus runs as user cyrus and must get through it
   const cleanups: (() => Promise<unknown>)[] = [
@@ -94,43 +102,44 @@ export async function startBenchFleet(ctx: BenchContext, label: string): Promise
   };
   try {
     const { startCyrus, startRedis } = await harness();
-    const cyrus = await startCyrus({ name: `bench-${label}`, rootDir });
-    cleanups.push(() => cyrus.stop());
     const db = await ctx.createDatabase();
     const pool = new Pool({ connectionString: db.url, max: 4 });
     cleanups.push(() => pool.end());
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
-    const secretEnv = `ROOST_BENCH_${label.toUpperCase().replace(/\W/g, '_')}_PW`;
-    process.env[secretEnv] = cyrus.adminPassword;
-    const { rows } = await pool.query<{ id: number }>(
-      `INSERT INTO backends (name, imap_host, imap_port, lmtp_host, lmtp_port, admin_user, admin_secret_ref,
-                             tls_mode, capacity_bytes, capacity_mailboxes)
-       VALUES ($1, $2, $3, $2, $4, $5, $6, 'none', 1000000000000000, 10000000) RETURNING id`,
-      [cyrus.name, cyrus.host, cyrus.imapPort, cyrus.lmtpPort, cyrus.adminUser, `env:${secretEnv}`],
-    );
+    const backends: BenchBackend[] = [];
+    for (let n = 1; n <= count; n++) {
+      const cyrus = await startCyrus({ name: `bench-${label}-${n}`, rootDir });
+      cleanups.push(() => cyrus.stop());
+      const secretEnv = `ROOST_BENCH_${label.toUpperCase().replace(/\W/g, '_')}_${n}_PW`;
+      process.env[secretEnv] = cyrus.adminPassword;
+      const { rows } = await pool.query<{ id: number }>(
+        `INSERT INTO backends (name, imap_host, imap_port, lmtp_host, lmtp_port, admin_user,
+                               admin_secret_ref, tls_mode, capacity_bytes, capacity_mailboxes)
+         VALUES ($1, $2, $3, $2, $4, $5, $6, 'none', 1000000000000000, 10000000) RETURNING id`,
+        [
+          cyrus.name,
+          cyrus.host,
+          cyrus.imapPort,
+          cyrus.lmtpPort,
+          cyrus.adminUser,
+          `env:${secretEnv}`,
+        ],
+      );
+      const config: CyrusBackendConfig = {
+        name: cyrus.name,
+        imapHost: cyrus.host,
+        imapPort: cyrus.imapPort,
+        tlsMode: TlsMode.None,
+        tlsVerify: true,
+        adminUser: cyrus.adminUser,
+      };
+      backends.push({ cyrus, config, secret: cyrus.adminPassword, id: rows[0].id });
+    }
     const domain = await pool.query<{ id: number }>(
       `INSERT INTO domains (name) VALUES ('bench.example') RETURNING id`,
     );
-    const backend: CyrusBackendConfig = {
-      name: cyrus.name,
-      imapHost: cyrus.host,
-      imapPort: cyrus.imapPort,
-      tlsMode: TlsMode.None,
-      tlsVerify: true,
-      adminUser: cyrus.adminUser,
-    };
-    return {
-      cyrus,
-      backend,
-      secret: cyrus.adminPassword,
-      backendId: rows[0].id,
-      domainId: domain.rows[0].id,
-      db,
-      pool,
-      redisUrl: redis.url,
-      stop,
-    };
+    return { backends, domainId: domain.rows[0].id, db, pool, redisUrl: redis.url, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -140,6 +149,7 @@ export async function startBenchFleet(ctx: BenchContext, label: string): Promise
 /** Inserts `count` mailboxes `<prefix>-000001@bench.example`...; returns their ids in order. */
 export async function insertBenchMailboxes(
   fleet: BenchFleet,
+  backend: BenchBackend,
   prefix: string,
   count: number,
   state: 'provisioning' | 'active',
@@ -149,7 +159,7 @@ export async function insertBenchMailboxes(
      SELECT $1, l, l || '@bench.example', '!', $2, $3, $4
        FROM (SELECT $5 || '-' || lpad(i::text, 6, '0') AS l FROM generate_series(1, $6) AS i) s
      RETURNING id`,
-    [fleet.domainId, QUOTA_BYTES, fleet.backendId, state, prefix, count],
+    [fleet.domainId, QUOTA_BYTES, backend.id, state, prefix, count],
   );
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
@@ -158,6 +168,7 @@ export async function insertBenchMailboxes(
 async function provisionPlainly(
   admin: CyrusAdminSession,
   fleet: BenchFleet,
+  backend: BenchBackend,
   id: number,
   address: string,
 ) {
@@ -168,7 +179,7 @@ async function provisionPlainly(
   const kib = storageKiBFor(QUOTA_BYTES);
   const quota = await admin.getQuota(cyrusMailboxName(address));
   if (quota?.STORAGE?.limit !== kib) await admin.setQuota(cyrusMailboxName(address), kib);
-  await withUser(fleet.backend, fleet.secret, address, async (user) => {
+  await withUser(backend.config, backend.secret, address, async (user) => {
     const subscribed = new Set(await user.subscriptions());
     for (const name of ['INBOX', ...DEFAULT_FOLDERS.map((f) => f.name)]) {
       if (!subscribed.has(name)) await user.subscribe(name);
@@ -180,6 +191,9 @@ async function provisionPlainly(
   );
 }
 
+const addressOf = (prefix: string, n: number) =>
+  `${prefix}-${String(n).padStart(6, '0')}@bench.example`;
+
 async function countActive(fleet: BenchFleet, prefix: string): Promise<number> {
   const { rows } = await fleet.pool.query<{ n: string }>(
     `SELECT count(*) AS n FROM mailboxes WHERE state = 'active' AND local_part LIKE $1 || '-%'`,
@@ -189,19 +203,100 @@ async function countActive(fleet: BenchFleet, prefix: string): Promise<number> {
 }
 
 /** Every mailbox of the run has its INBOX and five folders, and the quota; checks a sample. */
-async function checkSample(ctx: BenchContext, fleet: BenchFleet, prefix: string, count: number) {
-  const admin = await openAdmin(fleet.backend, fleet.secret);
+async function checkSample(
+  ctx: BenchContext,
+  backend: BenchBackend,
+  prefix: string,
+  count: number,
+): Promise<void> {
+  const admin = await openAdmin(backend.config, backend.secret);
   try {
-    for (const i of [1, Math.ceil(count / 2), count]) {
-      const address = `${prefix}-${String(i).padStart(6, '0')}@bench.example`;
+    for (const n of [1, Math.ceil(count / 2), count]) {
+      const address = addressOf(prefix, n);
       const tree = await admin.listUserMailboxes(address);
-      if (tree.length !== 1 + DEFAULT_FOLDERS.length)
+      if (tree.length !== 1 + DEFAULT_FOLDERS.length) {
         ctx.fail(`${address} has ${tree.length} folders`);
+      }
       const quota = await admin.getQuota(cyrusMailboxName(address));
       if (quota?.STORAGE?.limit !== storageKiBFor(QUOTA_BYTES)) ctx.fail(`${address} has no quota`);
     }
   } finally {
     await admin.close();
+  }
+}
+
+/** The plain script: one admin connection, one mailbox after the other. */
+async function runPlain(
+  ctx: BenchContext,
+  fleet: BenchFleet,
+  backend: BenchBackend,
+  count: number,
+) {
+  const ids = await insertBenchMailboxes(fleet, backend, 'plain', count, 'provisioning');
+  return timed(ctx.progress, `plain script, ${count} mailboxes`, async () => {
+    const admin = await openAdmin(backend.config, backend.secret);
+    try {
+      for (let i = 0; i < ids.length; i++) {
+        await provisionPlainly(admin, fleet, backend, ids[i], addressOf('plain', i + 1));
+        if ((i + 1) % 500 === 0) ctx.progress(`plain script: ${i + 1}/${count}`);
+      }
+    } finally {
+      await admin.close();
+    }
+  });
+}
+
+/** The queue: the real workers, a mailbox-create job for every mailbox. */
+async function runQueue(
+  ctx: BenchContext,
+  fleet: BenchFleet,
+  backend: BenchBackend,
+  count: number,
+  concurrency: number,
+) {
+  const ids = await insertBenchMailboxes(fleet, backend, 'queue', count, 'provisioning');
+  const prefix = `roost-bench-provision-${process.pid}`;
+  const workers = await startWorkers({
+    databaseUrl: fleet.db.url,
+    redisUrl: fleet.redisUrl,
+    prefix,
+    queues: [QueueName.Mailbox],
+    concurrency: { [QueueName.Mailbox]: concurrency },
+    schedules: false,
+    logger: quietLogger,
+  });
+  const connection = createRedisConnection(fleet.redisUrl);
+  const producer = new JobProducer(connection, prefix);
+  const queue = producer.queue(QueueName.Mailbox);
+  try {
+    return await timed(
+      ctx.progress,
+      `queue, ${count} mailboxes, ${concurrency} at a time`,
+      async () => {
+        await queue.addBulk(
+          ids.map((mailboxId) => ({
+            name: JobName.MailboxCreate,
+            data: { mailboxId },
+            opts: {
+              ...producer.jobOptions(QueueName.Mailbox),
+              jobId: jobIdFor(JobName.MailboxCreate, { mailboxId }),
+            },
+          })),
+        );
+        for (let done = 0, reported = 0; done < count;) {
+          await sleep(200);
+          done = await countActive(fleet, 'queue');
+          const failed = await queue.getFailedCount();
+          if (failed > 0) throw new Error(`${failed} create jobs failed`);
+          if (done - reported >= 500) ctx.progress(`queue: ${(reported = done)}/${count}`);
+        }
+      },
+    );
+  } finally {
+    await workers.stop();
+    await queue.obliterate({ force: true });
+    await producer.close();
+    await connection.quit();
   }
 }
 
@@ -212,85 +307,26 @@ export const provisionBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<BenchResult> {
     const count = numberOption(ctx, 'mailboxes', 2000);
     const concurrency = numberOption(ctx, 'concurrency', 8);
-    const fleet = await startBenchFleet(ctx, 'provision');
+    // one fresh backend each, so neither run works on the other's fuller mailboxes.db
+    const fleet = await startBenchFleet(ctx, 'provision', 2);
     try {
-      // 1. the plain script: one admin connection, one mailbox after the other
-      const plainIds = await insertBenchMailboxes(fleet, 'plain', count, 'provisioning');
-      const plain = await timed(ctx.progress, `plain script, ${count} mailboxes`, async () => {
-        const admin = await openAdmin(fleet.backend, fleet.secret);
-        try {
-          for (let i = 0; i < plainIds.length; i++) {
-            await provisionPlainly(
-              admin,
-              fleet,
-              plainIds[i],
-              `plain-${String(i + 1).padStart(6, '0')}@bench.example`,
-            );
-            if ((i + 1) % 500 === 0) ctx.progress(`plain script: ${i + 1}/${count}`);
-          }
-        } finally {
-          await admin.close();
-        }
-      });
-      if ((await countActive(fleet, 'plain')) !== count)
+      const [plainBackend, queueBackend] = fleet.backends;
+      const plain = await runPlain(ctx, fleet, plainBackend, count);
+      if ((await countActive(fleet, 'plain')) !== count) {
         ctx.fail('the plain script left mailboxes behind');
-      await checkSample(ctx, fleet, 'plain', count);
-
-      // 2. the queue: the real workers, mailbox-create jobs for every mailbox
-      const queueIds = await insertBenchMailboxes(fleet, 'queue', count, 'provisioning');
-      const prefix = `roost-bench-provision-${process.pid}`;
-      const workers = await startWorkers({
-        databaseUrl: fleet.db.url,
-        redisUrl: fleet.redisUrl,
-        prefix,
-        queues: [QueueName.Mailbox],
-        concurrency: { [QueueName.Mailbox]: concurrency },
-        schedules: false,
-        logger: quietLogger,
-      });
-      const connection = createRedisConnection(fleet.redisUrl);
-      const producer = new JobProducer(connection, prefix);
-      let failed = 0;
-      let queued: { ms: number };
-      try {
-        queued = await timed(
-          ctx.progress,
-          `queue, ${count} mailboxes, concurrency ${concurrency}`,
-          async () => {
-            const queue = producer.queue(QueueName.Mailbox);
-            await queue.addBulk(
-              queueIds.map((mailboxId) => ({
-                name: JobName.MailboxCreate,
-                data: { mailboxId },
-                opts: {
-                  ...producer.jobOptions(QueueName.Mailbox),
-                  jobId: jobIdFor(JobName.MailboxCreate, { mailboxId }),
-                },
-              })),
-            );
-            for (let done = 0; done < count;) {
-              await sleep(200);
-              done = await countActive(fleet, 'queue');
-              failed = await queue.getFailedCount();
-              if (failed > 0) throw new Error(`${failed} create jobs failed`);
-            }
-          },
-        );
-      } finally {
-        await workers.stop();
-        await producer.queue(QueueName.Mailbox).obliterate({ force: true });
-        await producer.close();
-        await connection.quit();
       }
-      await checkSample(ctx, fleet, 'queue', count);
+      await checkSample(ctx, plainBackend, 'plain', count);
+      const queued = await runQueue(ctx, fleet, queueBackend, count, concurrency);
+      await checkSample(ctx, queueBackend, 'queue', count);
 
       const plainRate = count / (plain.ms / 1000);
       const queueRate = count / (queued.ms / 1000);
       const ratio = queueRate / plainRate;
-      if (ratio < 1)
+      if (ratio < 1) {
         ctx.fail(
-          `the queue (${queueRate.toFixed(1)}/s) is slower than the plain script (${plainRate.toFixed(1)}/s)`,
+          `the queue (${queueRate.toFixed(2)}/s) is slower than the plain script (${plainRate.toFixed(2)}/s)`,
         );
+      }
       const metrics: Metric[] = [
         {
           label: `queue, ${concurrency} jobs at a time`,
@@ -305,9 +341,10 @@ export const provisionBenchmark: Benchmark = {
         name: 'provision',
         metrics,
         notes: [
-          `${count} mailboxes each way on one Cyrus 3.6 backend on loopback; per mailbox 6 CREATE (5 with USE), GETQUOTA, SETQUOTA, LSUB, 6 SUBSCRIBE (as the owner) and one UPDATE`,
-          'the plain script keeps one admin connection; each queue job opens an admin and an owner connection (login cost included)',
-          'baseline = the plain script in the same run; the queue mailboxes were created second, on a fuller mailboxes.db',
+          `${count} mailboxes each way, each way on its own fresh Cyrus 3.6 backend on loopback`,
+          'per mailbox: 6 CREATE (5 with USE), GETQUOTA, SETQUOTA as the admin; as the owner (proxy auth) a login, LSUB, 6 SUBSCRIBE; one UPDATE',
+          'the plain script keeps one admin connection; the workers keep admin sessions between jobs; both log in as each owner',
+          'baseline = the plain script in the same run',
         ],
         details: { count, concurrency, plainMs: plain.ms, queueMs: queued.ms },
       };

@@ -9,7 +9,12 @@ import {
   numberOption,
   timed,
 } from './benchmark';
-import { type BenchFleet, insertBenchMailboxes, startBenchFleet } from './provision.bench';
+import {
+  type BenchBackend,
+  type BenchFleet,
+  insertBenchMailboxes,
+  startBenchFleet,
+} from './provision.bench';
 
 /**
  * Issue 4, "Done when": quota-sync 10,000 mailboxes on one backend; report mailboxes/s.
@@ -19,14 +24,14 @@ import { type BenchFleet, insertBenchMailboxes, startBenchFleet } from './provis
 const USED_EVERY = 500; // every 500th mailbox gets a message, so there is usage to find
 const MESSAGE = `From: bench@example.net\r\nSubject: usage\r\n\r\n${'x'.repeat(20 * 1024)}\r\n`;
 
-async function createOnBackend(ctx: BenchContext, fleet: BenchFleet, count: number) {
+async function createOnBackend(ctx: BenchContext, backend: BenchBackend, count: number) {
   const addresses = Array.from(
     { length: count },
     (_, i) => `sync-${String(i + 1).padStart(6, '0')}@bench.example`,
   );
   const sessions: CyrusAdminSession[] = [];
   try {
-    for (let i = 0; i < 4; i++) sessions.push(await openAdmin(fleet.backend, fleet.secret));
+    for (let i = 0; i < 4; i++) sessions.push(await openAdmin(backend.config, backend.secret));
     let done = 0;
     await Promise.all(
       sessions.map(async (admin, offset) => {
@@ -41,13 +46,18 @@ async function createOnBackend(ctx: BenchContext, fleet: BenchFleet, count: numb
     await Promise.all(sessions.map((s) => s.close()));
   }
   for (let i = USED_EVERY; i <= count; i += USED_EVERY) {
-    await withUser(fleet.backend, fleet.secret, addresses[i - 1], (user) =>
+    await withUser(backend.config, backend.secret, addresses[i - 1], (user) =>
       user.append('INBOX', MESSAGE),
     );
   }
 }
 
-async function syncOnce(fleet: BenchFleet, connections: number, run: string): Promise<number> {
+async function syncOnce(
+  fleet: BenchFleet,
+  backend: BenchBackend,
+  connections: number,
+  run: string,
+): Promise<number> {
   const prefix = `roost-bench-quota-${process.pid}-${run}`;
   const workers = await startWorkers({
     databaseUrl: fleet.db.url,
@@ -64,7 +74,7 @@ async function syncOnce(fleet: BenchFleet, connections: number, run: string): Pr
     const started = performance.now();
     const job = await producer.add(
       JobName.QuotaSyncBackend,
-      { backendId: fleet.backendId },
+      { backendId: backend.id },
       { version: run },
     );
     for (;;) {
@@ -93,18 +103,19 @@ export const quotaSyncBenchmark: Benchmark = {
     const count = numberOption(ctx, 'mailboxes', 10_000);
     const connections = numberOption(ctx, 'connections', 3);
     const fleet = await startBenchFleet(ctx, 'quota');
+    const [backend] = fleet.backends;
     try {
       await timed(ctx.progress, `create ${count} mailboxes on the backend`, () =>
-        createOnBackend(ctx, fleet, count),
+        createOnBackend(ctx, backend, count),
       );
-      await insertBenchMailboxes(fleet, 'sync', count, 'active');
+      await insertBenchMailboxes(fleet, backend, 'sync', count, 'active');
 
       const single = await timed(ctx.progress, 'quota-sync, 1 connection', () =>
-        syncOnce(fleet, 1, 'one'),
+        syncOnce(fleet, backend, 1, 'one'),
       );
       await fleet.pool.query('UPDATE mailboxes SET used_bytes = 0, used_synced_at = NULL');
       const several = await timed(ctx.progress, `quota-sync, ${connections} connections`, () =>
-        syncOnce(fleet, connections, 'several'),
+        syncOnce(fleet, backend, connections, 'several'),
       );
 
       const { rows } = await fleet.pool.query<{ synced: string; used: string }>(

@@ -2,6 +2,7 @@ import { JobName, JobPayloads } from '@roost/core';
 import { SessionOptions } from '@roost/imap';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { AdminSessionPool } from './admin-pool';
 import { BackendHealthRepository } from './backend-health/backend-health.repository';
 import { Logger } from './logger';
 import { MailboxJobRepository } from './mailbox/mailbox.repository';
@@ -15,6 +16,8 @@ export interface WorkerContext {
   quotaSync: QuotaSyncRepository;
   health: BackendHealthRepository;
   producer: JobProducer;
+  /** Admin sessions reused between jobs. */
+  adminPool: AdminSessionPool;
   log: Logger;
   /** Where `env:` secret references are read. */
   env: NodeJS.ProcessEnv;

@@ -2,6 +2,7 @@ import { QueueName } from '@roost/core';
 import { createDataSource } from '@roost/db';
 import { ImapTimeouts } from '@roost/imap';
 import { JobsOptions, Worker } from 'bullmq';
+import { AdminSessionPool } from './admin-pool';
 import { BackendHealthRepository } from './backend-health/backend-health.repository';
 import { WorkerContext, WorkerSettings } from './context';
 import { Logger, consoleLogger } from './logger';
@@ -73,7 +74,16 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   await db.initialize();
   const connection = createRedisConnection(options.redisUrl);
   const producer = new JobProducer(connection, options.prefix, options.jobOptions);
+  const imap = { timeouts: options.imapTimeouts };
+  const adminPool = new AdminSessionPool(imap);
   const workers: Worker[] = [];
+  const shutdown = async () => {
+    await Promise.all(workers.map((w) => w.close())); // lets running jobs finish
+    await adminPool.close();
+    await producer.close();
+    await connection.quit().catch(() => connection.disconnect());
+    if (db.isInitialized) await db.destroy();
+  };
 
   try {
     await connection.ping();
@@ -83,9 +93,10 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
       quotaSync: new QuotaSyncRepository(db),
       health: new BackendHealthRepository(db),
       producer,
+      adminPool,
       log,
       env: options.env ?? process.env,
-      imap: { timeouts: options.imapTimeouts },
+      imap,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     };
 
@@ -112,25 +123,13 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     if (options.schedules) await applySchedules(producer, options.schedules);
     log.info('workers started', { queues, prefix: options.prefix });
   } catch (err) {
-    await shutdown(workers, producer, connection, db);
+    await shutdown();
     throw err;
   }
 
   let stopping: Promise<void> | undefined;
   return {
     producer,
-    stop: () => (stopping ??= shutdown(workers, producer, connection, db)),
+    stop: () => (stopping ??= shutdown()),
   };
-}
-
-async function shutdown(
-  workers: Worker[],
-  producer: JobProducer,
-  connection: ReturnType<typeof createRedisConnection>,
-  db: ReturnType<typeof createDataSource>,
-): Promise<void> {
-  await Promise.all(workers.map((w) => w.close()));
-  await producer.close();
-  await connection.quit().catch(() => connection.disconnect());
-  if (db.isInitialized) await db.destroy();
 }

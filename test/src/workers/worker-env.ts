@@ -70,11 +70,15 @@ export async function startWorkerEnv(opts: WorkerEnvOptions): Promise<WorkerEnv>
       await cleanup().catch((err) => console.error('teardown:', err));
   };
   try {
-    const [b1, b2] = await Promise.all([
+    cleanups.push(() => stopAllCyrus());
+    // both settle before a failure is thrown, so teardown never races a half-started instance
+    const started = await Promise.allSettled([
       startCyrus({ name: `${opts.label}-b1`, rootDir }),
       startCyrus({ name: `${opts.label}-b2`, rootDir }),
     ]);
-    cleanups.push(() => stopAllCyrus());
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [b1, b2] = started.map((r) => (r as PromiseFulfilledResult<CyrusInstance>).value);
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     const pool = new Pool({ connectionString: db.url, max: 4 });

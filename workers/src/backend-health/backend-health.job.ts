@@ -1,6 +1,6 @@
 import { JobName } from '@roost/core';
 import { Backend } from '@roost/db';
-import { asAdmin } from '../backend-access';
+import { asFreshAdmin } from '../backend-access';
 import { JobHandler, WorkerContext } from '../context';
 import { failureReason } from '../failures';
 import { nextHealth } from './health';
@@ -23,7 +23,7 @@ async function checkBackend(ctx: WorkerContext, backend: Backend): Promise<strin
   let latencyMs: number | null = null;
   let error: string | null = null;
   try {
-    await asAdmin(
+    await asFreshAdmin(
       ctx,
       backend,
       async (admin) => {
