@@ -23,11 +23,8 @@ export class TotpRequiredError extends Error {
   }
 }
 
-export class SessionExpiredError extends Error {
-  constructor() {
-    super('Your session has ended; sign in again');
-  }
-}
+/** Where a lost session goes: the login page says why (a notification would vanish with the redirect). */
+const EXPIRED = { redirectTo: '/login?expired=1', message: false } as const;
 
 // The session is an httpOnly cookie the console cannot read: who is signed in is asked once and
 // remembered until a 401 or a logout.
@@ -87,14 +84,14 @@ export const authProvider: AuthProvider = {
   async checkAuth() {
     const m = await loadMe();
     if (m) return;
-    if (hadSession) throw new SessionExpiredError();
+    if (hadSession) throw EXPIRED;
     throw { redirectTo: '/login', message: false };
   },
 
   checkError(error: { status?: number }) {
     if (error?.status === 401) {
       me = null;
-      return Promise.reject(new SessionExpiredError());
+      return Promise.reject(EXPIRED);
     }
     // 403 is a role refusing a route: show it, stay signed in.
     return Promise.resolve();
@@ -108,7 +105,7 @@ export const authProvider: AuthProvider = {
 
   async getIdentity(): Promise<UserIdentity> {
     const m = await loadMe();
-    if (!m) throw new SessionExpiredError();
+    if (!m) throw EXPIRED;
     return { id: m.id, fullName: `${m.username} (${m.role})` };
   },
 };

@@ -1,5 +1,6 @@
 import { Alert, Box, Card, CardContent, Grid, Typography } from '@mui/material';
 import { Link, Title, useGetList, usePermissions } from 'react-admin';
+import { AccountPage } from '../account';
 import { FillCharts, type BackendRecord } from '../backends';
 import { ErrorState, Loading } from '../components/States';
 import { DomainUsageBars, type DomainRecord } from '../domains';
@@ -63,6 +64,8 @@ const Fleet = () => {
 export const Dashboard = () => {
   const { permissions, isPending } = usePermissions<Permissions>();
   if (isPending || !permissions) return <Loading />;
+  // nothing else answers until the second factor is set up
+  if (permissions.mustEnrolTotp) return <AccountPage />;
   return (
     <Box sx={{ mt: 2 }}>
       <Title title="Roost" />
