@@ -15,7 +15,7 @@ import { StateChip } from '../components/StateChip';
 import { Empty } from '../components/States';
 import { UsageBar } from '../components/UsageBar';
 import { formatBytes, formatCount } from '../format';
-import { FillCharts } from './FillCharts';
+import { FillCharts } from './LazyFillCharts';
 import { BACKEND_STATE_CHOICES, HEALTH_CHOICES, type BackendRecord } from './types';
 
 const filters = [

@@ -3,7 +3,7 @@ import { BackendCreate, BackendEdit } from './BackendForm';
 import { BackendList } from './BackendList';
 import { BackendShow } from './BackendShow';
 
-export { FillCharts } from './FillCharts';
+export { FillCharts } from './LazyFillCharts';
 export type { BackendRecord } from './types';
 
 export default {

@@ -43,7 +43,7 @@ import type { PlanAction, RoostDataProvider } from '../dataProvider';
 import { formatBytes, formatCount } from '../format';
 import { MoveProgressBar } from '../moves';
 import type { MoveRecord } from '../moves';
-import { DryRunChart } from './DryRunChart';
+import { DryRunChart } from './LazyDryRunChart';
 import { PlanProgressBar } from './PlanProgress';
 import { canApprove, canCancelPlan, canPause, canResume, isLive, type PlanRecord } from './types';
 

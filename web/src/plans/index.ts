@@ -3,7 +3,7 @@ import { PlanCreate } from './PlanCreate';
 import { PlanList } from './PlanList';
 import { PlanShow } from './PlanShow';
 
-export { DryRunChart } from './DryRunChart';
+export { DryRunChart } from './LazyDryRunChart';
 
 export default {
   list: PlanList,
