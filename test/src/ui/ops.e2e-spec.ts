@@ -96,6 +96,20 @@ void describe('web console: ops', () => {
     return { state: rows[0].state, backendId: Number(rows[0].backend_id) };
   }
 
+  void it('shows the backends with their fill charts and the mailbox on one of them', async () => {
+    await page.goto(`${stack.baseUrl}/backends`);
+    const charts = page.getByTestId('backend-fill-charts');
+    await charts.locator('.recharts-bar-rectangle').first().waitFor();
+    for (const c of stack.cyrus) await page.locator('tr', { hasText: c.name }).waitFor();
+    const source = stack.cyrus[stack.backendIds.indexOf((await mailboxRow()).backendId)];
+    assert.match(
+      await page.locator('tr', { hasText: source.name }).innerText(),
+      /1 of 100,000/,
+      'the source backend counts the mailbox',
+    );
+    await saveScreenshot(page, 'ops-backends');
+  });
+
   void it('starts a single-user move from the user page and watches it finish', async (t: TestContext) => {
     if (!(await routeExists(stack, ops.token, 'moves'))) {
       t.skip('GET /api/moves answers 404: the moves API (issue 5) has not landed');
