@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -62,18 +62,70 @@ interface PgbenchRun {
   tps: number;
   failed: number;
   latencyMs: number;
+  /**
+   * CPU time per transaction, measured over the middle of the run from /proc: the PostgreSQL
+   * backends serving pgbench, and pgbench itself. Unlike tps, hardly affected by other load.
+   */
+  cpuMsPerTx?: { server: number; client: number };
   /** 1-minute load average before and after: this machine's CPUs are shared. */
   loadBefore?: number;
   loadAfter?: number;
 }
 
+let clockTicks: number | undefined;
+async function ticksPerSecond(): Promise<number> {
+  clockTicks ??= Number((await execFileAsync('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
+  return clockTicks;
+}
+
+/** utime + stime of a process (all its threads), in seconds; 0 once it is gone. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime and stime are fields 14 and 15
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / (await ticksPerSecond());
+}
+
+interface CpuSample {
+  at: number;
+  server: number;
+  client: number;
+}
+
+async function sampleCpu(admin: Client, role: string, clientPid: number): Promise<CpuSample> {
+  const { rows } = await admin.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE usename = $1 AND datname = current_database()`,
+    [role],
+  );
+  const server = (await Promise.all(rows.map((r) => cpuSeconds(r.pid)))).reduce((a, b) => a + b, 0);
+  return { at: Date.now() / 1000, server, client: await cpuSeconds(clientPid) };
+}
+
+/** Transactions that ended between two epoch times, from pgbench's per-transaction logs. */
+async function transactionsBetween(prefix: string, from: number, to: number): Promise<number> {
+  const dir = dirname(prefix);
+  const base = prefix.slice(dir.length + 1);
+  let n = 0;
+  for (const file of (await readdir(dir)).filter((f) => f.startsWith(`${base}.`))) {
+    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      // client_id transaction_no time script_no time_epoch time_us
+      const f = line.split(' ');
+      const at = Number(f[4]) + Number(f[5]) / 1e6;
+      if (at >= from && at <= to) n++;
+    }
+  }
+  return n;
+}
+
 async function pgbench(
+  admin: Client,
   url: URL,
   role: { user: string; password: string },
   script: string,
   clients: number,
   seconds: number,
 ): Promise<PgbenchRun> {
+  const logPrefix = `${script}.log`;
   const args = [
     '-n',
     '-M',
@@ -86,6 +138,9 @@ async function pgbench(
     String(seconds),
     '-f',
     script,
+    '-l',
+    '--log-prefix',
+    logPrefix,
     '-h',
     url.hostname,
     '-p',
@@ -94,10 +149,35 @@ async function pgbench(
     role.user,
     url.pathname.slice(1),
   ];
-  const { stdout } = await execFileAsync('pgbench', args, {
+  const child = spawn('pgbench', args, {
     env: { ...process.env, PGPASSWORD: role.password },
-    maxBuffer: 16 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dirname(script),
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((done) => child.once('close', done));
+  let cpu: PgbenchRun['cpuMsPerTx'];
+  if (seconds >= 4 && child.pid !== undefined) {
+    await sleep(1500);
+    const a = await sampleCpu(admin, role.user, child.pid);
+    await sleep((seconds - 3) * 1000);
+    const b = await sampleCpu(admin, role.user, child.pid);
+    const n = await (async () => {
+      await exited;
+      return transactionsBetween(logPrefix, a.at, b.at);
+    })();
+    if (n > 0) {
+      cpu = {
+        server: ((b.server - a.server) * 1000) / n,
+        client: ((b.client - a.client) * 1000) / n,
+      };
+    }
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`pgbench exited with ${code}:\n${stderr}\n${stdout}`);
   const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
   const tps = num(/tps = ([\d.]+) \(without initial connection time\)/);
   if (!Number.isFinite(tps)) throw new Error(`pgbench printed no tps:\n${stdout}`);
@@ -105,6 +185,7 @@ async function pgbench(
     tps,
     failed: num(/number of failed transactions: (\d+)/) || 0,
     latencyMs: num(/latency average = ([\d.]+) ms/),
+    cpuMsPerTx: cpu,
   };
 }
 
@@ -209,7 +290,7 @@ async function lookupBenchmark(
       const { value } = await timed(
         ctx.progress,
         `pgbench ${name}: ${clients} clients, ${seconds} s`,
-        () => pgbench(url, role, file, clients, seconds),
+        () => pgbench(client, url, role, file, clients, seconds),
       );
       runs[name] = { ...value, loadBefore: load, loadAfter: loadavg()[0] };
       if (value.failed > 0) ctx.fail(`pgbench ${name}: ${value.failed} failed transactions`);
@@ -245,6 +326,30 @@ async function lookupBenchmark(
         baseline: LOOKUP_TARGET_PER_S,
       },
     );
+    // CPU per lookup (pgbench client + PostgreSQL, key fetch included): what this machine's CPUs
+    // could serve when nothing else runs on them.
+    const perTx = { transport: 1, alias: 1, recipient: 4 } as const;
+    const capacity: Record<string, number> = {};
+    for (const [name, lookupsPerTx] of Object.entries(perTx)) {
+      const cpu = runs[name].cpuMsPerTx;
+      if (!cpu) continue;
+      const msPerLookup = (cpu.server + cpu.client) / lookupsPerTx;
+      capacity[name] = (cpus().length * 1000) / msPerLookup;
+      metrics.push({
+        label: `${name}: CPU per lookup (PostgreSQL + pgbench)`,
+        value: Math.round(msPerLookup * 1000),
+        unit: 'µs',
+      });
+    }
+    for (const [name, value] of Object.entries(capacity)) {
+      metrics.push({
+        label: `${name}: lookups/s the ${cpus().length} CPUs serve when idle (from CPU time)`,
+        value: Math.round(value),
+        unit: '/s',
+        baseline: LOOKUP_TARGET_PER_S,
+      });
+    }
+    details.capacityFromCpu = capacity;
     for (const [name, value] of Object.entries(lookups)) {
       if (value < LOOKUP_TARGET_PER_S) {
         ctx.fail(
@@ -406,21 +511,32 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-/** Runs `fn` with `concurrency` loops for `seconds`; returns calls completed per second. */
-async function rateOf(seconds: number, concurrency: number, fn: () => Promise<unknown>) {
+interface Rate {
+  count: number;
+  seconds: number;
+}
+
+/** Runs `fn` with `concurrency` loops for `seconds`; returns the calls completed and the time. */
+async function rateOf(
+  seconds: number,
+  concurrency: number,
+  fn: () => Promise<unknown>,
+): Promise<Rate> {
   const end = performance.now() + seconds * 1000;
-  let done = 0;
+  let count = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         await fn();
-        done++;
+        count++;
       }
     }),
   );
-  return done / ((performance.now() - start) / 1000);
+  return { count, seconds: (performance.now() - start) / 1000 };
 }
+
+const perSecond = (r: Rate) => r.count / r.seconds;
 
 async function loginBenchmark(
   ctx: BenchContext,
@@ -431,7 +547,8 @@ async function loginBenchmark(
 ): Promise<void> {
   const users = numberOption(ctx, 'login-users', 600);
   const loginClients = numberOption(ctx, 'login-clients', 8);
-  const argonSeconds = numberOption(ctx, 'argon-seconds', 8);
+  const argonSeconds = numberOption(ctx, 'argon-seconds', 12);
+  const rounds = Math.max(1, Math.floor(numberOption(ctx, 'rounds', 4)));
   const warmSeconds = numberOption(ctx, 'warm-seconds', 8);
   const redisUrl = process.env.ROOST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const root = repoRoot();
@@ -530,46 +647,67 @@ async function loginBenchmark(
     }
 
     // Raw argon2id verify rate of this machine (same parameters, as many in flight as the
-    // API's thread pool runs), before and after the login runs: the mean is the reference.
-    const rawRate = () => rateOf(argonSeconds, 4, () => argon2.verify(rawHash, LOGIN_PASSWORD));
-    const rawBefore = (await timed(ctx.progress, `raw argon2id verify, ${argonSeconds} s`, rawRate))
-      .value;
-
-    // Cold: every login is a user not seen before (the verified-credential cache misses).
+    // API's thread pool runs) and cold logins (every login a user not seen before, so the
+    // verified-credential cache misses), in alternating slices: other load on the shared CPUs
+    // then weighs on both alike.
+    const verifyRaw = () => argon2.verify(rawHash, LOGIN_PASSWORD);
     const queue = addresses.slice(1);
+    const slice = Math.ceil(queue.length / rounds);
     const latencies: number[] = [];
     let failures = 0;
-    const coldStart = performance.now();
-    await timed(ctx.progress, `cold logins: ${queue.length} users, ${loginClients} clients`, () =>
-      Promise.all(
-        Array.from({ length: loginClients }, async () => {
-          for (let user = queue.shift(); user !== undefined; user = queue.shift()) {
-            const t = performance.now();
-            if (await proxiedLogin(imapPort, user, LOGIN_PASSWORD))
-              latencies.push(performance.now() - t);
-            else failures++;
-          }
-        }),
-      ),
-    );
-    const coldRate = latencies.length / ((performance.now() - coldStart) / 1000);
+    const raws: Rate[] = [];
+    const colds: Rate[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const rawRun = await timed(
+        ctx.progress,
+        `round ${round}/${rounds}: raw argon2id verify`,
+        () => rateOf(argonSeconds / rounds, 4, verifyRaw),
+      );
+      raws.push(rawRun.value);
+      const users = queue.splice(0, slice);
+      const coldRun = await timed(
+        ctx.progress,
+        `round ${round}/${rounds}: cold logins of ${users.length} users, ${loginClients} clients`,
+        async () => {
+          const start = performance.now();
+          let count = 0;
+          await Promise.all(
+            Array.from({ length: loginClients }, async () => {
+              for (let user = users.shift(); user !== undefined; user = users.shift()) {
+                const t = performance.now();
+                if (await proxiedLogin(imapPort, user, LOGIN_PASSWORD)) {
+                  latencies.push(performance.now() - t);
+                  count++;
+                } else failures++;
+              }
+            }),
+          );
+          return { count, seconds: (performance.now() - start) / 1000 };
+        },
+      );
+      colds.push(coldRun.value);
+    }
     if (failures > 0) ctx.fail(`${failures} cold logins failed (see ${vars.ERROR_LOG})`);
+    const total = (rates: Rate[]) => ({
+      count: rates.reduce((a, r) => a + r.count, 0),
+      seconds: rates.reduce((a, r) => a + r.seconds, 0),
+    });
+    const raw = perSecond(total(raws));
+    const coldRate = perSecond(total(colds));
 
     // Warm: the same users again within the cache TTL (a client reconnecting).
     let next = 0;
-    const warmRate = (
-      await timed(ctx.progress, `warm logins, ${warmSeconds} s`, () =>
-        rateOf(warmSeconds, loginClients, async () => {
-          const user = addresses[next++ % addresses.length];
-          if (!(await proxiedLogin(imapPort, user, LOGIN_PASSWORD)))
-            throw new Error(`warm login of ${user} failed`);
-        }),
-      )
-    ).value;
-    const rawAfter = (
-      await timed(ctx.progress, `raw argon2id verify again, ${argonSeconds} s`, rawRate)
-    ).value;
-    const raw = (rawBefore + rawAfter) / 2;
+    const warmRate = perSecond(
+      (
+        await timed(ctx.progress, `warm logins, ${warmSeconds} s`, () =>
+          rateOf(warmSeconds, loginClients, async () => {
+            const user = addresses[next++ % addresses.length];
+            if (!(await proxiedLogin(imapPort, user, LOGIN_PASSWORD)))
+              throw new Error(`warm login of ${user} failed`);
+          }),
+        )
+      ).value,
+    );
     notes.push(`the login runs ended at a 1-minute load average of ${loadavg()[0].toFixed(1)}`);
     const ratio = coldRate / raw;
 
@@ -592,7 +730,7 @@ async function loginBenchmark(
     );
     notes.push(
       `logins: cold/raw = ${(ratio * 100).toFixed(0)}% (target >= ${LOGIN_RATIO_TARGET * 100}%); ` +
-        `raw argon2id ${rawBefore.toFixed(1)}/s before and ${rawAfter.toFixed(1)}/s after the login runs`,
+        `per round raw/cold: ${raws.map((r, i) => `${perSecond(r).toFixed(1)}/${perSecond(colds[i]).toFixed(1)}`).join(', ')}`,
       'A cold login is one argon2id verify in the API plus nginx, HTTP, one SQL query, Redis ' +
         'throttle counters and the IMAP round trips; a warm one skips the verify (cache keyed by ' +
         'an HMAC of login and password, valid for the stored hash only, 120 s).',
@@ -600,8 +738,8 @@ async function loginBenchmark(
     details.logins = {
       users,
       loginClients,
-      rawBefore,
-      rawAfter,
+      rounds: raws.map((r, i) => ({ raw: r, cold: colds[i] })),
+      raw,
       coldRate,
       warmRate,
       ratio,
