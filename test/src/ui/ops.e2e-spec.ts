@@ -88,8 +88,8 @@ void describe('web console: ops', () => {
     await stack?.close();
   });
 
-  async function mailboxRow(): Promise<{ state: string; backendId: number }> {
-    const { rows } = await stack.pg.query<{ state: string; backend_id: number }>(
+  async function mailboxRow(): Promise<{ state: MailboxState; backendId: number }> {
+    const { rows } = await stack.pg.query<{ state: MailboxState; backend_id: number }>(
       'SELECT state, backend_id FROM mailboxes WHERE id = $1',
       [mailboxId],
     );
@@ -134,10 +134,10 @@ void describe('web console: ops', () => {
       async () => {
         const state = await progress.getAttribute('data-state').catch(() => null);
         if (state) seen.add(state);
-        if (state === MoveState.Failed || state === MoveState.RolledBack)
-          throw new Error(
-            `the move ended ${state}: ${await page.locator('.MuiAlert-message').allInnerTexts()}`,
-          );
+        if (state === (MoveState.Failed as string) || state === (MoveState.RolledBack as string)) {
+          const alerts = await page.locator('.MuiAlert-message').allInnerTexts();
+          throw new Error(`the move ended ${state}: ${alerts.join('; ')}`);
+        }
         return !!state && DONE_STATES.includes(state);
       },
       'the move to flip',

@@ -74,7 +74,7 @@ void describe('web console: support resets a password', () => {
     assert.equal(res.status, 201, await res.clone().text());
     mailboxId = ((await res.json()) as { id: number }).id;
     await until(async () => {
-      const { rows } = await stack.pg.query<{ state: string }>(
+      const { rows } = await stack.pg.query<{ state: MailboxState }>(
         'SELECT state FROM mailboxes WHERE id = $1',
         [mailboxId],
       );
