@@ -146,6 +146,7 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusInstance
   if (opts.roostAuth) {
     saslauthd = new RoostSaslauthd(
       dir,
+      opts.name,
       opts.roostAuth,
       path.join(findRepoRoot(), 'deploy', 'cyrus'),
       renderTemplate,

@@ -46,6 +46,8 @@ export class RoostSaslauthd {
 
   constructor(
     instanceDir: string,
+    /** The Cyrus servername: the realm of domain-less (local) logins, never sent to Roost. */
+    private readonly servername: string,
     private readonly opts: RoostAuthOptions,
     /** deploy/cyrus: the script and the templates. */
     private readonly deployDir: string,
@@ -95,6 +97,7 @@ export class RoostSaslauthd {
       PAM_CHECK: script,
       PAM_CHECK_CONFIG: curlConfig,
       BACKEND_NAME: backend,
+      SERVERNAME: this.servername,
     });
     for (const service of SASL_SERVICES) await fs.writeFile(path.join(pamDir, service), pam);
     // Any other service name (lmtp, a typo) is refused.

@@ -127,6 +127,24 @@ void describe('backend password checks against Roost', () => {
     assert.equal((await imapLogin(b1.imapPort, 'cyrus', 'not-the-admin-password')).ok, false);
   });
 
+  void test('a Roost mailbox named like the local admin never makes anyone admin', async () => {
+    // A bare login ("cyrus") reaches saslauthd as cyrus@<servername> when sasldb says no. If Roost
+    // hosted a domain named like the servername, its mailbox cyrus@ would otherwise log in as
+    // the admin. roost-pam-check refuses every login in the servername's realm.
+    const domain = await insertDomain(pg, { name: b1.name });
+    await insertMailbox(pg, {
+      domainId: domain,
+      localPart: 'cyrus',
+      backendId: backend1Id,
+      passwordHash: await hashPassword('Attacker-Chosen-9'),
+    });
+    const bare = await imapLogin(b1.imapPort, 'cyrus', 'Attacker-Chosen-9');
+    assert.equal(bare.ok, false, `bare admin login with a Roost password: ${bare.reply}`);
+    const qualified = await imapLogin(b1.imapPort, `cyrus@${b1.name}`, 'Attacker-Chosen-9');
+    assert.equal(qualified.ok, false, qualified.reply);
+    assert.equal((await imapLogin(b1.imapPort, 'cyrus', b1.adminPassword)).ok, true);
+  });
+
   void test('a user is refused on a backend that is not theirs', async () => {
     const { address } = await user('Routed-Elsewhere-2');
     const other = await imapLogin(b2.imapPort, address, 'Routed-Elsewhere-2');
