@@ -13,7 +13,7 @@ import {
   ReferenceArrayField,
   ReferenceArrayInput,
   SearchInput,
-  SelectArrayInput,
+  AutocompleteArrayInput,
   SelectInput,
   SimpleForm,
   SingleFieldList,
@@ -72,8 +72,8 @@ const Scope = () => (
   <FormDataConsumer<{ role?: Role }>>
     {({ formData }) =>
       formData.role === Role.DomainAdmin || formData.role === Role.Support ? (
-        <ReferenceArrayInput source="domainIds" reference="domains" perPage={500}>
-          <SelectArrayInput optionText="name" label="Domains in scope" />
+        <ReferenceArrayInput source="domainIds" reference="domains">
+          <AutocompleteArrayInput optionText="name" label="Domains in scope" />
         </ReferenceArrayInput>
       ) : null
     }

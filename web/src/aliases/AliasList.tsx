@@ -1,4 +1,5 @@
 import {
+  AutocompleteInput,
   BooleanField,
   BulkDeleteButton,
   CreateButton,
@@ -10,7 +11,6 @@ import {
   ReferenceField,
   ReferenceInput,
   SearchInput,
-  SelectInput,
   TextField,
   TextInput,
   TopToolbar,
@@ -23,7 +23,7 @@ import { canEditMail, type Permissions } from '../roles';
 const filters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Address starts with" />,
   <ReferenceInput key="domainId" source="domainId" reference="domains" alwaysOn>
-    <SelectInput optionText="name" label="Domain" />
+    <AutocompleteInput optionText="name" label="Domain" sx={{ minWidth: 220 }} />
   </ReferenceInput>,
   <TextInput key="target" source="target" label="Delivers to (exact address)" />,
   <NullableBooleanInput key="active" source="active" />,

@@ -1,6 +1,7 @@
 import DownloadIcon from '@mui/icons-material/Download';
 import UploadIcon from '@mui/icons-material/Upload';
 import {
+  AutocompleteInput,
   Button,
   CreateButton,
   Datagrid,
@@ -29,7 +30,7 @@ import { MAILBOX_STATE_CHOICES } from './types';
 const filters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Address starts with" />,
   <ReferenceInput key="domainId" source="domainId" reference="domains" alwaysOn>
-    <SelectInput optionText="name" label="Domain" />
+    <AutocompleteInput optionText="name" label="Domain" sx={{ minWidth: 220 }} />
   </ReferenceInput>,
   <SelectInput key="state" source="state" choices={MAILBOX_STATE_CHOICES} />,
   <NullableBooleanInput key="active" source="active" />,
