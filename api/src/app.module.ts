@@ -15,7 +15,9 @@ import { JobsModule } from './jobs/jobs.module';
 import { MailAuthModule } from './mail-auth/mail-auth.module';
 import { MailUserModule } from './mail-users/mail-user.module';
 import { MailboxModule } from './mailboxes/mailbox.module';
+import { MoveModule } from './moves/move.module';
 import { PasswordModule } from './passwords/password.module';
+import { RebalanceModule } from './rebalance/rebalance.module';
 import { RedisModule } from './redis/redis.module';
 
 /** The API's root module. */
@@ -41,6 +43,8 @@ export class AppModule {
         MailUserModule,
         MailAuthModule,
         BulkModule,
+        MoveModule,
+        RebalanceModule,
         HealthModule,
       ],
     };
