@@ -14,3 +14,4 @@ export { controlArgv, ControlAction } from './mailbox/backend-control';
 export { storageKiBFor } from './mailbox/provisioning';
 export { applySchedules, Schedules } from './schedules';
 export * as moves from './move';
+export * as rebalance from './rebalance';
