@@ -1,7 +1,6 @@
 import { JobName, MoveState, QueueName, jobIdFor } from '@roost/core';
 import { createDataSource } from '@roost/db';
-// eslint-disable-next-line no-restricted-imports -- until workers/src/index.ts exports the move module
-import { MoveSettings, createMoveHandlers } from '@roost/workers/dist/move';
+import { moves } from '@roost/workers';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -13,7 +12,7 @@ export interface MoveWorkerOptions {
   databaseUrl: string;
   redisUrl: string;
   prefix: string;
-  settings?: Partial<MoveSettings>;
+  settings?: Partial<moves.MoveSettings>;
   /** Prints the move's log lines (default: warnings and errors only). */
   verbose?: boolean;
 }
@@ -95,7 +94,7 @@ export async function startMoveWorker(opts: MoveWorkerOptions): Promise<MoveWork
       },
     },
   };
-  const handlers = createMoveHandlers(opts.settings);
+  const handlers = moves.createMoveHandlers(opts.settings);
   const worker = new Worker(
     QueueName.Move,
     async (job: Job<{ moveId: number }>) => {
