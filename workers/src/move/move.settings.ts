@@ -20,7 +20,12 @@ export interface MoveSettings {
   syncSmallDelta: number;
   /** Pause between delta passes, so that a pass has something to do (0: none). */
   syncIntervalMs: number;
-  /** Wait after the freeze for deliveries and sessions already under way. */
+  /**
+   * Wait after the freeze for deliveries and sessions already under way. cyr_deny also refuses
+   * LMTP for the user (451 4.2.1), so a delivery caught by the deny is deferred by Postfix and
+   * reaches the target after the flip; the settle only has to let sessions and accepted
+   * deliveries finish (a local LMTP delivery takes ~50 ms, notes/routing.md §6.3).
+   */
   settleMs: number;
   /** No mailbox stays frozen longer: the move thaws it and tries again later, or rolls back. */
   maxFrozenMs: number;
@@ -41,7 +46,7 @@ export const DEFAULT_MOVE_SETTINGS: MoveSettings = {
   syncMaxPasses: 5,
   syncSmallDelta: 50,
   syncIntervalMs: 0,
-  settleMs: 2_000,
+  settleMs: 1_000,
   maxFrozenMs: 60_000,
   retentionMs: 7 * 24 * 3600 * 1000,
   maxAttempts: 3,
