@@ -40,6 +40,8 @@ export async function createApp(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // Every answer is dynamic; hashing each body for an ETag only costs CPU on the hot list routes.
+  app.set('etag', false);
   if (env.ROOST_TRUST_PROXY) {
     const v = env.ROOST_TRUST_PROXY;
     app.set('trust proxy', /^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Role } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { ListQuery } from '../common/list-query';
+import { CredentialCache } from '../auth/credential-cache';
 import { likePrefix, sql } from '../common/sql';
 
 export interface AdminRow {
@@ -47,7 +48,10 @@ const SORT_SQL: Record<(typeof ADMIN_SORT)[number], string> = {
 
 @Injectable()
 export class AdminRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cache: CredentialCache,
+  ) {}
 
   async findForLogin(
     username: string,
@@ -142,6 +146,8 @@ export class AdminRepository {
       totpSecret: string | null;
     }>,
   ): Promise<void> {
+    // Roles, scopes and TOTP state are part of a cached credential owner.
+    this.cache.clear();
     const sets: string[] = [];
     const params: unknown[] = [id];
     const col: Record<string, string> = {
@@ -160,6 +166,8 @@ export class AdminRepository {
   }
 
   async setDomains(em: EntityManager, id: number, domainIds: number[]): Promise<void> {
+    // Roles, scopes and TOTP state are part of a cached credential owner.
+    this.cache.clear();
     await sql(em, `DELETE FROM admin_domains WHERE admin_id = $1`, [id]);
     if (domainIds.length > 0)
       await sql(
@@ -186,6 +194,8 @@ export class AdminRepository {
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {
+    // Roles, scopes and TOTP state are part of a cached credential owner.
+    this.cache.clear();
     await sql(em, `DELETE FROM admins WHERE id = $1`, [id]);
   }
 

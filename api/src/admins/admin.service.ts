@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Role } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, callerOf } from '../auth/actor';
+import { CredentialCache } from '../auth/credential-cache';
 import { CredentialRepository } from '../auth/credential.repository';
 import { AuditService } from '../audit/audit.service';
 import { badRequest, conflict, notFound, rejectNulls, unprocessable } from '../common/api-error';
@@ -20,6 +21,7 @@ export class AdminService {
     private readonly ds: DataSource,
     private readonly admins: AdminRepository,
     private readonly credentials: CredentialRepository,
+    private readonly cache: CredentialCache,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
   ) {}
@@ -98,7 +100,7 @@ export class AdminService {
       if (weak) throw badRequest('password', weak);
     }
     const hash = dto.password !== undefined ? await this.passwords.hash(dto.password) : undefined;
-    return this.ds.transaction(async (em) => {
+    const updated = await this.ds.transaction(async (em) => {
       const current = await this.admins.findById(id, em, true);
       if (!current) throw notFound('admin');
       const role = dto.role ?? current.role;
@@ -140,12 +142,15 @@ export class AdminService {
       });
       return after;
     });
+    // Committed: forget cached credential owners (role, scope, active).
+    this.cache.clear();
+    return updated;
   }
 
   async remove(actor: Actor, id: number): Promise<AdminRow> {
     if (id === actor.id)
       throw conflict('id', 'is you; another superadmin must remove your account');
-    return this.ds.transaction(async (em) => {
+    const removed = await this.ds.transaction(async (em) => {
       const before = await this.admins.findById(id, em, true);
       if (!before) throw notFound('admin');
       if (
@@ -163,5 +168,7 @@ export class AdminService {
       });
       return before;
     });
+    this.cache.clear();
+    return removed;
   }
 }

@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { Role } from '@roost/core';
 import { ROOST_ENV, RoostEnv } from '../config/env';
 import { Actor, PUBLIC_KEY, ROLES_KEY, RoostRequest, TOTP_ENROLMENT_KEY } from './actor';
+import { CredentialCache } from './credential-cache';
 import { CredentialRepository } from './credential.repository';
 import { digest } from './secret';
 
@@ -24,6 +25,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialRepository,
+    private readonly cache: CredentialCache,
     @Inject(ROOST_ENV) private readonly env: RoostEnv,
   ) {}
 
@@ -58,15 +60,23 @@ export class AuthGuard implements CanActivate {
   private async resolve(req: RoostRequest): Promise<Actor | null> {
     const secret = this.secretOf(req);
     if (!secret || secret.length > 200) return null;
-    const owner = await this.credentials.findValid(digest(secret));
-    if (!owner) return null;
+    const hash = digest(secret);
+    let owner = this.cache.get(hash);
+    if (!owner) {
+      owner = (await this.credentials.findValid(hash)) ?? undefined;
+      if (!owner) return null;
+      this.cache.set(hash, owner);
+    }
+    // Sliding expiry: at most one write a minute per credential.
     const minuteAgo = Date.now() - 60_000;
-    if (!owner.lastUsedAt || owner.lastUsedAt.getTime() < minuteAgo)
+    if (!owner.lastUsedAt || owner.lastUsedAt.getTime() < minuteAgo) {
+      owner.lastUsedAt = new Date();
       await this.credentials.touch(
         owner.credentialId,
         owner.kind,
         this.env.ROOST_SESSION_IDLE_MINUTES,
       );
+    }
     const all = owner.role === Role.Superadmin || owner.role === Role.Ops;
     return {
       id: owner.adminId,

@@ -5,6 +5,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { CredentialCache } from './credential-cache';
 import { CredentialRepository } from './credential.repository';
 import { ThrottleService } from './throttle.service';
 import { TotpService } from './totp.service';
@@ -17,10 +18,11 @@ import { TotpService } from './totp.service';
     AuthService,
     AdminRepository,
     CredentialRepository,
+    CredentialCache,
     ThrottleService,
     TotpService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AdminRepository, CredentialRepository, ThrottleService, TotpService],
+  exports: [AdminRepository, CredentialRepository, CredentialCache, ThrottleService, TotpService],
 })
 export class AuthModule {}

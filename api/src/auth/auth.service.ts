@@ -1,12 +1,13 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Role } from '@roost/core';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AdminRepository } from '../admins/admin.repository';
 import { AuditService } from '../audit/audit.service';
 import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
 import { ROOST_ENV, RoostEnv } from '../config/env';
 import { PasswordService } from '../passwords/password.service';
 import { Actor, callerOf } from './actor';
+import { CredentialCache } from './credential-cache';
 import { CredentialRepository, TokenRow } from './credential.repository';
 import { digest, newSecret } from './secret';
 import { ThrottleService } from './throttle.service';
@@ -35,12 +36,20 @@ export class AuthService {
     private readonly ds: DataSource,
     private readonly admins: AdminRepository,
     private readonly credentials: CredentialRepository,
+    private readonly cache: CredentialCache,
     private readonly passwords: PasswordService,
     private readonly throttle: ThrottleService,
     private readonly totp: TotpService,
     private readonly audit: AuditService,
     @Inject(ROOST_ENV) private readonly env: RoostEnv,
   ) {}
+
+  /** Runs a transaction that changes credentials or admins, then forgets cached credential owners. */
+  private async committed<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.ds.transaction(fn);
+    this.cache.clear();
+    return result;
+  }
 
   /**
    * Checks username, password and (when enrolled) a TOTP code, then opens a session.
@@ -130,9 +139,9 @@ export class AuthService {
     const weak = this.passwords.weakness(next, { localPart: admin.username });
     if (weak) throw badRequest('newPassword', weak);
     const hash = await this.passwords.hash(next);
-    await this.ds.transaction(async (em) => {
+    await this.committed(async (em) => {
+      // Other sessions end; this one and the API tokens stay (update() clears the credential cache).
       await this.admins.update(em, actor.id, { passwordHash: hash });
-      // Other sessions end; this one and the API tokens stay.
       await em.query(
         `UPDATE admin_credentials SET revoked_at = now()
           WHERE admin_id = $1 AND kind = 'session' AND revoked_at IS NULL AND id <> $2`,
@@ -156,7 +165,7 @@ export class AuthService {
     const secret = await this.totp.pending(actor.id);
     if (!secret) throw badRequest('code', 'has no enrolment to confirm; start one first');
     if (!(await this.totp.check(actor.id, secret, code))) throw badRequest('code', 'is wrong');
-    await this.ds.transaction(async (em) => {
+    await this.committed(async (em) => {
       await this.admins.update(em, actor.id, { totpSecret: secret });
       await this.audit.record(em, callerOf(actor), {
         action: 'admin.totp-enrol',
@@ -174,7 +183,7 @@ export class AuthService {
     if (admin.totpRequired) throw conflict('totp', 'is required for this account');
     if (!(await this.totp.check(actor.id, admin.totpSecret, code)))
       throw badRequest('code', 'is wrong');
-    await this.ds.transaction(async (em) => {
+    await this.committed(async (em) => {
       await this.admins.update(em, actor.id, { totpSecret: null });
       await this.audit.record(em, callerOf(actor), {
         action: 'admin.totp-remove',
@@ -219,7 +228,7 @@ export class AuthService {
   async revokeToken(actor: Actor, id: number): Promise<TokenRow> {
     const row = await this.credentials.findToken(actor.id, id);
     if (!row || row.revokedAt) throw notFound('token');
-    await this.ds.transaction(async (em) => {
+    await this.committed(async (em) => {
       await this.credentials.revoke(em, id, actor.id);
       await this.audit.record(em, callerOf(actor), {
         action: 'admin.token-revoke',

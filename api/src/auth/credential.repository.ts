@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Role } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { sql } from '../common/sql';
+import { CredentialCache } from './credential-cache';
 
 export interface CredentialOwner {
   credentialId: number;
@@ -28,7 +29,10 @@ export interface TokenRow {
 /** Sessions and personal API tokens of admins (table `admin_credentials`). */
 @Injectable()
 export class CredentialRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cache: CredentialCache,
+  ) {}
 
   async findValid(secretHash: string): Promise<CredentialOwner | null> {
     const { rows } = await sql<CredentialOwner>(
@@ -82,6 +86,7 @@ export class CredentialRepository {
   }
 
   async revoke(em: EntityManager, id: number, adminId: number): Promise<boolean> {
+    this.cache.clear();
     const { affected } = await sql(
       em,
       `UPDATE admin_credentials SET revoked_at = now() WHERE id = $1 AND admin_id = $2 AND revoked_at IS NULL`,
@@ -92,6 +97,7 @@ export class CredentialRepository {
 
   /** Ends every session (and, with `tokens`, every API token) of an admin. */
   async revokeAll(em: EntityManager, adminId: number, tokens: boolean): Promise<void> {
+    this.cache.clear();
     await sql(
       em,
       `UPDATE admin_credentials SET revoked_at = now()

@@ -1,4 +1,5 @@
-import { EntityManager } from 'typeorm';
+import type { Pool } from 'pg';
+import { EntityManager, QueryFailedError } from 'typeorm';
 
 export interface SqlResult<T> {
   rows: T[];
@@ -7,20 +8,26 @@ export interface SqlResult<T> {
 
 /**
  * Runs one parameterised statement and returns its rows and affected count, whatever the
- * command (TypeORM's plain `query()` changes shape for UPDATE/DELETE).
+ * command. Inside a transaction it uses the transaction's connection; outside one it goes
+ * straight to the pool (no TypeORM query runner per statement: the list routes are hot).
+ * Errors are TypeORM's QueryFailedError either way, so one filter maps them.
  */
 export async function sql<T>(
   em: EntityManager,
   text: string,
   params: unknown[] = [],
 ): Promise<SqlResult<T>> {
-  const own = em.queryRunner === undefined || em.queryRunner.isReleased;
-  const runner = own ? em.connection.createQueryRunner() : em.queryRunner;
-  try {
+  const runner = em.queryRunner;
+  if (runner && !runner.isReleased) {
     const result = await runner.query(text, params, true);
     return { rows: result.records as T[], affected: result.affected ?? 0 };
-  } finally {
-    if (own) await runner.release();
+  }
+  const pool = (em.connection.driver as unknown as { master: Pool }).master;
+  try {
+    const result = await pool.query(text, params);
+    return { rows: result.rows as T[], affected: result.rowCount ?? 0 };
+  } catch (err) {
+    throw new QueryFailedError(text, params, err as Error);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MailboxState } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
-import { cappedCount } from '../common/count';
+import { pageWithCount } from '../common/count';
 import { ListQuery, Page } from '../common/list-query';
 import { likePrefix, sql } from '../common/sql';
 
@@ -26,6 +26,13 @@ export interface MailboxRow {
   createdAt: Date;
   updatedAt: Date;
 }
+
+type TimestampKey = 'usedSyncedAt' | 'lastLoginAt' | 'deleteAfter' | 'createdAt' | 'updatedAt';
+
+/** A list row: a MailboxRow whose timestamps are ISO strings already. */
+export type MailboxListItem = Omit<MailboxRow, TimestampKey> & {
+  [K in TimestampKey]: string | null;
+};
 
 export interface NewMailbox {
   domainId: number;
@@ -59,6 +66,18 @@ export const MAILBOX_COLUMNS = `m.id, m.domain_id AS "domainId", m.local_part AS
   m.last_login_at AS "lastLoginAt", m.delete_after AS "deleteAfter", m.created_at AS "createdAt",
   m.updated_at AS "updatedAt"`;
 
+/** Timestamps rendered by PostgreSQL as the JSON the API sends (no Date parsing per cell). */
+const iso = (column: string, alias: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${alias}"`;
+
+/** The list's columns: as MAILBOX_COLUMNS, with the timestamps already as ISO strings. */
+const LIST_COLUMNS = `m.id, m.domain_id AS "domainId", m.local_part AS "localPart", m.address,
+  m.display_name AS "displayName", m.password_must_change AS "passwordMustChange", m.active,
+  m.quota_bytes AS "quotaBytes", m.used_bytes AS "usedBytes", ${iso('m.used_synced_at', 'usedSyncedAt')},
+  m.backend_id AS "backendId", m.pinned, m.state, m.state_reason AS "stateReason",
+  ${iso('m.last_login_at', 'lastLoginAt')}, ${iso('m.delete_after', 'deleteAfter')},
+  ${iso('m.created_at', 'createdAt')}, ${iso('m.updated_at', 'updatedAt')}`;
+
 /** A mailbox change returns the row and a version (updated_at in µs) that names the job for it. */
 export interface Versioned {
   row: MailboxRow;
@@ -74,7 +93,7 @@ export class MailboxRepository {
    * index serves filter, prefix search and order; across domains the address index does.
    * `scope` null means every domain.
    */
-  async list(scope: number[] | null, q: MailboxListQuery): Promise<Page<MailboxRow>> {
+  async list(scope: number[] | null, q: MailboxListQuery): Promise<Page<MailboxListItem>> {
     const f = q.filter;
     let domainId = f.domainId;
     if (scope && domainId !== undefined && !scope.includes(domainId))
@@ -100,25 +119,18 @@ export class MailboxRepository {
       );
 
     const fromWhere = `FROM mailboxes m ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    const order =
-      q.sort === 'id'
-        ? `m.id ${q.order}`
-        : domainId !== undefined
-          ? `m.local_part ${q.order}`
-          : `m.address ${q.order}`;
-    const em = this.ds.manager;
-    const countParams = [...params];
-    const { rows } = await sql<MailboxRow>(
-      em,
-      `SELECT ${MAILBOX_COLUMNS} ${fromWhere} ORDER BY ${order}
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
+    const byLocalPart = domainId !== undefined;
+    const column = q.sort === 'id' ? 'id' : byLocalPart ? 'local_part' : 'address';
+    const alias = q.sort === 'id' ? 'id' : byLocalPart ? '"localPart"' : 'address';
+    const { rows, total } = await pageWithCount<MailboxListItem>(this.ds.manager, {
+      columns: LIST_COLUMNS,
+      fromWhere,
+      order: `m.${column} ${q.order}`,
+      outerOrder: `p.${alias} ${q.order}`,
       params,
-    );
-    // A short page tells the total without counting.
-    const total =
-      rows.length < q.limit && (rows.length > 0 || q.offset === 0)
-        ? q.offset + rows.length
-        : await cappedCount(em, fromWhere, countParams);
+      limit: q.limit,
+      offset: q.offset,
+    });
     return { items: rows, offset: q.offset, total };
   }
 

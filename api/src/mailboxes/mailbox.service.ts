@@ -29,7 +29,13 @@ import { JobsService } from '../jobs/jobs.service';
 import { PasswordService } from '../passwords/password.service';
 import { CreateMailboxDto, RenameMailboxDto, UpdateMailboxDto } from './mailbox.dto';
 import { MailboxInput, MailboxPlanner, PlannedMailbox } from './mailbox-planner';
-import { MailboxListQuery, MailboxRepository, MailboxRow, Versioned } from './mailbox.repository';
+import {
+  MailboxListItem,
+  MailboxListQuery,
+  MailboxRepository,
+  MailboxRow,
+  Versioned,
+} from './mailbox.repository';
 
 export interface MailboxResponse extends MailboxRow {
   /** Id of the job that carries the change to Cyrus; null if it could not be queued (retried by the workers' sweep). */
@@ -90,7 +96,7 @@ export class MailboxService {
     });
   }
 
-  list(actor: Actor, q: MailboxListQuery): Promise<Page<MailboxRow>> {
+  list(actor: Actor, q: MailboxListQuery): Promise<Page<MailboxListItem>> {
     return this.mailboxes.list(scopeIds(actor), q);
   }
 
