@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * Serves the built web console at `/` from the same origin, with the SPA fallback: any other
- * GET that wants HTML and is not under /api or /health gets index.html.
+ * GET that wants HTML, names no file and is not under /api or /health gets index.html.
  */
 export function webConsole(distDir: string): RequestHandler[] {
   const root = resolve(distDir);
@@ -20,9 +20,12 @@ export function webConsole(distDir: string): RequestHandler[] {
       else void files(req, res, next);
     },
     (req: Request, res: Response, next: NextFunction) => {
+      // Client routes have no file extension; a missing /assets/x.js stays a 404.
+      const isFile = /\.[A-Za-z0-9]+$/.test(req.path);
       if (
         (req.method !== 'GET' && req.method !== 'HEAD') ||
         isApi(req.path) ||
+        isFile ||
         !req.accepts('html')
       )
         return next();

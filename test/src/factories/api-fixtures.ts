@@ -33,7 +33,15 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiFix
     ROOST_PUBLIC_URL: 'https://console.test',
     ...env,
   };
-  const app = await createApp(fullEnv, { logger: ['error', 'warn'] });
+  let app: INestApplication;
+  try {
+    app = await createApp(fullEnv, { logger: ['error', 'warn'] });
+  } catch (err) {
+    // Leave no database behind when the app cannot start.
+    await db.drop();
+    await redis.stop();
+    throw err;
+  }
   const pg = new Pool({ connectionString: db.url, max: 3 });
   return {
     app,

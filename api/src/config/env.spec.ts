@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EnvError, loadEnv } from './env';
+
+const BASE = { DATABASE_URL: 'postgres://roost@db/roost', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+void describe('loadEnv', () => {
+  void it('applies defaults and reads numbers', () => {
+    const env = loadEnv({ ...BASE, ROOST_API_PORT: '9090', UNRELATED: 'x' });
+    assert.equal(env.ROOST_API_PORT, 9090);
+    assert.equal(env.ROOST_API_HOST, '127.0.0.1');
+    assert.equal(env.ROOST_QUEUE_PREFIX, 'roost');
+    assert.equal(env.ROOST_MAILBOX_RETENTION_DAYS, 30);
+    assert.equal(env.cookieSecure, false);
+    assert.equal(
+      loadEnv({ ...BASE, ROOST_PUBLIC_URL: 'https://mail.example.com' }).cookieSecure,
+      true,
+    );
+  });
+
+  void it('names every missing or malformed variable in one message', () => {
+    assert.throws(
+      () =>
+        loadEnv({ REDIS_URL: 'http://nope', ROOST_API_PORT: '70000', ROOST_QUEUE_PREFIX: 'a:b' }),
+      (err: unknown) => {
+        assert.ok(err instanceof EnvError);
+        assert.match(err.message, /DATABASE_URL is not set/);
+        assert.match(err.message, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+        assert.match(err.message, /ROOST_API_PORT/);
+        assert.match(err.message, /ROOST_QUEUE_PREFIX/);
+        return true;
+      },
+    );
+  });
+
+  void it('never echoes a value, which may be a secret', () => {
+    assert.throws(
+      () => loadEnv({ ...BASE, ROOST_MAIL_AUTH_SECRET: 'short-secret' }),
+      (err: Error) =>
+        !err.message.includes('short-secret') && /ROOST_MAIL_AUTH_SECRET/.test(err.message),
+    );
+  });
+});
