@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MoveState, cyrusMailboxName } from '@roost/core';
 import { FolderDigest, TransferSession, folderDigest } from '@roost/imap';
 import { Backend } from '@roost/db';
@@ -146,6 +147,16 @@ async function readSieve(run: MoveRun, backend: Backend): Promise<Snapshot['siev
   return out;
 }
 
+function describeSieve(scripts: Snapshot['sieve'], hashChars = 12): string {
+  if (scripts === null) return 'not read';
+  return scripts
+    .map(
+      (s) =>
+        `${s.name}${s.active ? ' (active)' : ''} sha256:${createHash('sha256').update(s.content).digest('hex').slice(0, hashChars)}`,
+    )
+    .join(', ');
+}
+
 async function verifyAgainstSnapshot(run: MoveRun): Promise<void> {
   const { source, target } = run.subject;
   const stored = run.subject.move.verification as Partial<Snapshot> | null;
@@ -173,7 +184,8 @@ async function verifyAgainstSnapshot(run: MoveRun): Promise<void> {
       target: { messages: 0, bytes: 0, digest: '' },
     });
   }
-  const sieveOk = JSON.stringify(stored.sieve ?? null) === JSON.stringify(after.sieve);
+  // compared field by field: the snapshot went through jsonb, which reorders object keys
+  const sieveOk = describeSieve(stored.sieve ?? null, 64) === describeSieve(after.sieve, 64);
   const subsOk = JSON.stringify(stored.subscriptions ?? []) === JSON.stringify(after.subscriptions);
   const report: VerificationReport = {
     ok: folders.every((f) => f.ok) && sieveOk && subsOk,
@@ -194,6 +206,12 @@ async function verifyAgainstSnapshot(run: MoveRun): Promise<void> {
       ok: sieveOk,
       scripts: after.sieve?.length ?? 0,
       active: after.sieve?.find((s) => s.active)?.name ?? null,
+      differences: sieveOk
+        ? undefined
+        : [
+            `before: ${describeSieve(stored.sieve ?? null)}`,
+            `after: ${describeSieve(after.sieve)}`,
+          ],
     },
     quota: { ok: true },
     warnings: [

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MoveEngine, MoveState, cyrusMailboxName } from '@roost/core';
+import {
+  MoveLab,
+  admin,
+  createUser,
+  insertMove,
+  mailboxRouting,
+  moveRow,
+  owner,
+  ownerDigests,
+  seedFolders,
+  sieve,
+  startMoveLab,
+  transportOf,
+  waitFor,
+} from './move-lab';
+import { MoveWorkerHandle, enqueueMove, moveQueue, startMoveWorker } from './move-worker';
+
+// The optional XFER engine: Cyrus moves the user itself (UIDs kept), inside the freeze; Roost
+// verifies the target against a snapshot of the source and flips the routing entry.
+
+void describe('move (XFER engine)', () => {
+  let lab: MoveLab;
+  let worker: MoveWorkerHandle;
+  let queue: ReturnType<typeof moveQueue>;
+
+  before(async () => {
+    lab = await startMoveLab('xfer');
+    worker = await startMoveWorker({
+      databaseUrl: lab.db.url,
+      redisUrl: lab.redisUrl,
+      prefix: lab.prefix,
+      settings: { settleMs: 300 },
+    });
+    queue = moveQueue(lab.redisUrl, lab.prefix);
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await queue?.queue.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await lab?.stop();
+  });
+
+  void it('moves the user with XFER, keeping UIDVALIDITY and UIDs, and flips', async () => {
+    const xavier = await createUser(lab, 'xavier');
+    await seedFolders(lab.src, xavier.address, {
+      INBOX: 200,
+      'Archiv/2022': 150,
+      'Entw&APw-rfe': 20,
+    });
+    const s = await sieve(lab.src, xavier.address);
+    await s.putScript('main', 'require ["fileinto"];\r\nkeep;\r\n');
+    await s.setActive('main');
+    await s.logout();
+    const before = await ownerDigests(lab.src, xavier.address);
+    const uidsBefore = await uidState(lab, 'src', xavier.address);
+
+    const moveId = await insertMove(lab, xavier.id, MoveEngine.Xfer);
+    await enqueueMove(queue.queue, moveId);
+    const done = await waitFor(
+      'the XFER move',
+      async () => {
+        const row = await moveRow(lab, moveId);
+        return [
+          MoveState.Retained,
+          MoveState.Cleaned,
+          MoveState.RolledBack,
+          MoveState.Failed,
+        ].includes(row.state)
+          ? row
+          : undefined;
+      },
+      120_000,
+    );
+    assert.ok(
+      [MoveState.Retained, MoveState.Cleaned].includes(done.state),
+      `${done.state}: ${done.error} ${JSON.stringify(done.verification)}`,
+    );
+    assert.equal((done.verification as { ok: boolean; engine: string }).ok, true);
+    assert.equal((done.verification as { engine: string }).engine, 'xfer');
+    assert.deepEqual(await ownerDigests(lab.dst, xavier.address), before);
+    assert.deepEqual(
+      await uidState(lab, 'dst', xavier.address),
+      uidsBefore,
+      'UIDVALIDITY and UIDs kept',
+    );
+    assert.deepEqual(await mailboxRouting(lab, xavier.id), {
+      backendId: lab.dstBackendId,
+      state: 'active',
+    });
+    assert.equal(await transportOf(lab, xavier.address), `lmtp:inet:127.0.0.1:${lab.dst.lmtpPort}`);
+    const a = await admin(lab.src);
+    try {
+      const left = (await a.listFolders()).filter((f) => f.selectable && f.raw.includes('xavier'));
+      assert.deepEqual(left, [], 'Cyrus removed the user from the source');
+    } finally {
+      await a.close();
+    }
+    const t = await sieve(lab.dst, xavier.address);
+    try {
+      assert.deepEqual(await t.listScripts(), [{ name: 'main', active: true }]);
+    } finally {
+      await t.logout();
+    }
+    assert.ok(cyrusMailboxName(xavier.address));
+  });
+});
+
+/** Per folder: UIDVALIDITY and the UID list, as the owner reads them. */
+async function uidState(lab: MoveLab, side: 'src' | 'dst', address: string) {
+  const session = await owner(side === 'src' ? lab.src : lab.dst, address);
+  const out: Record<string, { uidValidity: number; uids: number[] }> = {};
+  try {
+    for (const f of await session.listFolders()) {
+      if (!f.selectable) continue;
+      const opened = await session.open(f.raw, true);
+      out[f.name] = { uidValidity: opened.uidValidity, uids: await session.allUids() };
+    }
+  } finally {
+    await session.close();
+  }
+  return out;
+}
