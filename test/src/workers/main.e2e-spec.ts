@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { QueueName } from '@roost/core';
+import { JobProducer, createRedisConnection } from '@roost/workers';
 import { TestDatabase, createTestDatabase } from '../harness/database';
 import { TestRedis, startRedis } from '../harness/redis';
 
@@ -32,6 +34,7 @@ function startMain(env: NodeJS.ProcessEnv) {
 void describe('worker process', () => {
   let db: TestDatabase;
   let redis: TestRedis;
+  const prefix = `roost-test-main-${process.pid}`;
 
   before(async () => {
     db = await createTestDatabase();
@@ -39,6 +42,15 @@ void describe('worker process', () => {
   });
 
   after(async () => {
+    if (redis) {
+      // the queues the worker process created under its prefix
+      const connection = createRedisConnection(redis.url);
+      const producer = new JobProducer(connection, prefix);
+      for (const name of Object.values(QueueName))
+        await producer.queue(name).obliterate({ force: true });
+      await producer.close();
+      await connection.quit();
+    }
     await redis?.stop();
     await db?.drop();
   });
@@ -53,7 +65,6 @@ void describe('worker process', () => {
   });
 
   void it('starts its workers and stops cleanly on SIGTERM', async () => {
-    const prefix = `roost-test-main-${process.pid}`;
     const main = startMain({
       DATABASE_URL: db.url,
       REDIS_URL: redis.url,
