@@ -8,6 +8,7 @@ import {
   CheckResetTokenDto,
   PasswordResetDto,
   ResetMailPasswordDto,
+  UnlockDto,
 } from './mail-user.dto';
 import { MailUserService } from './mail-user.service';
 
@@ -30,6 +31,18 @@ export class MailUserController {
     @Body() dto: PasswordResetDto,
   ) {
     return this.mailUsers.reset(actor, id, dto);
+  }
+
+  @Post('mailboxes/:id/unlock')
+  @ApiCookieAuth()
+  @Roles(Role.Superadmin, Role.DomainAdmin, Role.Support)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Clear the mail login's failure counter (mail-auth throttle); reason required for support",
+  })
+  unlock(@CurrentActor() actor: Actor, @Param('id', BigIdPipe) id: number, @Body() dto: UnlockDto) {
+    return this.mailUsers.unlock(actor, id, dto.reason);
   }
 
   @Post('mail-users/password')

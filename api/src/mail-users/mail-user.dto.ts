@@ -44,3 +44,11 @@ export class CheckResetTokenDto {
   @Matches(/^rr_[A-Za-z0-9_-]{43}$/, { message: 'is not a reset token' })
   token: string;
 }
+
+export class UnlockDto {
+  @ApiPropertyOptional({ description: 'why, or a ticket reference; required for support' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}

@@ -1,9 +1,11 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { isParsedAddress, MailboxState, parseAddress, Role } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Caller, callerOf } from '../auth/actor';
 import { digest, newSecret } from '../auth/secret';
 import { ThrottleService } from '../auth/throttle.service';
+import { RedisService } from '../redis/redis.module';
 import { AuditService } from '../audit/audit.service';
 import { ApiError, badRequest, conflict } from '../common/api-error';
 import { ROOST_ENV, RoostEnv } from '../config/env';
@@ -36,6 +38,7 @@ export class MailUserService {
     private readonly resets: PasswordResetRepository,
     private readonly passwords: PasswordService,
     private readonly throttle: ThrottleService,
+    private readonly redis: RedisService,
     private readonly audit: AuditService,
     @Inject(ROOST_ENV) private readonly env: RoostEnv,
   ) {}
@@ -121,6 +124,34 @@ export class MailUserService {
     // The token rides in the fragment, which browsers never send to a server (or its logs).
     const url = `${this.env.ROOST_PUBLIC_URL.replace(/\/$/, '')}/reset-password#token=${token}`;
     return { mode: 'link', url, expiresAt };
+  }
+
+  /**
+   * Clears the failed-login counter the mail-auth endpoint keeps for this mailbox's login, so a
+   * user locked out by too many failures can log in again at once (DESIGN §6 "unlock").
+   * The key is MailAuthThrottle's per-login key; the e2e test checks the two stay in step.
+   */
+  async unlock(
+    actor: Actor,
+    mailboxId: number,
+    reason: string | undefined,
+  ): Promise<{ unlocked: true; failures: number }> {
+    const why = reason?.trim();
+    if (actor.role === Role.Support && (!why || why.length < 3))
+      throw badRequest('reason', 'is required for support (a reason or ticket reference)');
+    const target = await this.mailboxService.visible(actor, mailboxId);
+    const id = createHash('sha256').update(target.address, 'utf8').digest('hex').slice(0, 32);
+    const key = this.redis.key('mail-auth', 'fail', 'user', id);
+    const failures = Number((await this.redis.client.getdel(key)) ?? 0);
+    await this.audit.record(null, callerOf(actor), {
+      action: 'mailbox.unlock',
+      targetType: 'mailbox',
+      targetId: mailboxId,
+      domainId: target.domainId,
+      after: { failuresCleared: failures },
+      reason: why,
+    });
+    return { unlocked: true, failures };
   }
 
   private async setPassword(

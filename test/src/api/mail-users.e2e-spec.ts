@@ -35,6 +35,8 @@ const LEGACY: [string, string][] = [
   ['SSHA512', `{SSHA512}${ssha('sha512', 'password')}`],
 ];
 
+const MAIL_AUTH_SECRET = 'mail-auth-secret-for-tests';
+
 void describe('mail-user passwords', () => {
   let f: ApiFixture;
   let root: SeededAdmin;
@@ -46,7 +48,10 @@ void describe('mail-user passwords', () => {
   let backend: number;
 
   before(async () => {
-    f = await startApi({ ROOST_LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' });
+    f = await startApi({
+      ROOST_LOGIN_MAX_FAILURES_PER_ACCOUNT: '4',
+      ROOST_MAIL_AUTH_SECRET: MAIL_AUTH_SECRET,
+    });
     backend = await seedBackend(f.pg);
     example = await seedDomain(f.pg, { name: 'example.com' });
     other = await seedDomain(f.pg, { name: 'other.net' });
@@ -293,5 +298,43 @@ void describe('mail-user passwords', () => {
         mailboxId: created.body.id,
       });
     }
+  });
+
+  void it('unlocks a mail login the mail-auth throttle blocked, audited, with a reason from support', async () => {
+    const id = await seedMailbox(f.pg, {
+      domainId: example,
+      address: 'locked@example.com',
+      backendId: backend,
+    });
+    await as(f, root)
+      .post(`/api/mailboxes/${id}/password-reset`)
+      .send({ mode: 'temporary', password: 'Right-password-31' })
+      .expect(200);
+    const verify = (password: string) =>
+      request(f.server)
+        .post('/api/mail-auth/verify')
+        .set('X-Roost-Mail-Auth', MAIL_AUTH_SECRET)
+        .send({ user: 'locked@example.com', password });
+    for (let i = 0; i < 10; i++) await verify('wrong-password-0').expect(403);
+    await verify('Right-password-31').expect(403);
+    await as(f, support).post(`/api/mailboxes/${id}/unlock`).send({}).expect(400);
+    await as(f, ops).post(`/api/mailboxes/${id}/unlock`).send({ reason: 'x' }).expect(403);
+    const res = await as(f, support)
+      .post(`/api/mailboxes/${id}/unlock`)
+      .send({ reason: 'ticket 99' })
+      .expect(200);
+    assert.equal(res.body.failures, 10);
+    await verify('Right-password-31').expect(200);
+    const audit = await f.pg.query(
+      `SELECT role, reason FROM audit_events WHERE action = 'mailbox.unlock' AND target_id = $1`,
+      [String(id)],
+    );
+    assert.deepEqual(audit.rows, [{ role: 'support', reason: 'ticket 99' }]);
+    const foreign = await seedMailbox(f.pg, {
+      domainId: other,
+      address: 'locked@other.net',
+      backendId: backend,
+    });
+    await as(f, da).post(`/api/mailboxes/${foreign}/unlock`).send({}).expect(404);
   });
 });

@@ -377,6 +377,16 @@ const ROUTES: RouteCase[] = [
       body: { mode: 'link', reason: 'ticket 7' },
     }),
   },
+  {
+    method: 'post',
+    route: 'POST /api/mailboxes/:id/unlock',
+    roles: [Role.Superadmin, Role.DomainAdmin, Role.Support],
+    scoped: true,
+    make: async (w, side) => ({
+      path: `/api/mailboxes/${await mailbox(w, side)}/unlock`,
+      body: { reason: 'ticket 8' },
+    }),
+  },
   // aliases
   {
     method: 'get',
