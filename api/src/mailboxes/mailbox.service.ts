@@ -195,17 +195,18 @@ export class MailboxService {
       ]);
     let quotaChanged = false;
     const result = await this.ds.transaction(async (em): Promise<Versioned | MailboxRow> => {
-      const current = await this.visible(actor, id, em);
-      if (dto.quotaBytes !== undefined && dto.quotaBytes !== current.quotaBytes) {
-        requireState(current, 'quota');
-        await this.domains.lock(em, [current.domainId]);
-        const domain = (await this.domains.findById(current.domainId, em))!;
-        const usage = await this.domains.usage(current.domainId, em);
-        const violation = quotaViolation(domain, usage, dto.quotaBytes, current.quotaBytes);
+      // Lock order everywhere: the domain, then the mailbox.
+      const peek = await this.visible(actor, id, em);
+      if (dto.quotaBytes !== undefined) await this.domains.lock(em, [peek.domainId]);
+      const before = (await this.mailboxes.findById(id, em, true))!;
+      if (dto.quotaBytes !== undefined && dto.quotaBytes !== before.quotaBytes) {
+        requireState(before, 'quota');
+        const domain = (await this.domains.findById(before.domainId, em))!;
+        const usage = await this.domains.usage(before.domainId, em);
+        const violation = quotaViolation(domain, usage, dto.quotaBytes, before.quotaBytes);
         if (violation) throw unprocessable(violation.field, violation.reason);
         quotaChanged = true;
       }
-      const before = (await this.mailboxes.findById(id, em, true))!;
       const sets = {
         display_name: dto.displayName !== before.displayName ? dto.displayName : undefined,
         quota_bytes: quotaChanged ? dto.quotaBytes : undefined,

@@ -183,6 +183,23 @@ void describe('mailboxes', () => {
     assert.match(max.body.errors[0].reason, /limit of 2 mailboxes/);
   });
 
+  void it('holds the domain limits under concurrent creations', async () => {
+    const d = await seedDomain(f.pg, { name: 'race.org', maxMailboxes: 5 });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        as(f, root)
+          .post('/api/mailboxes')
+          .send({ address: `r${i}@race.org`, quotaBytes: 1 }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [...Array(5).fill(201), ...Array(7).fill(422)]);
+    const n = await f.pg.query(`SELECT count(*)::int AS n FROM mailboxes WHERE domain_id = $1`, [
+      d,
+    ]);
+    assert.equal(n.rows[0].n, 5);
+  });
+
   void it('refuses to place a mailbox when no backend may take it', async () => {
     const d = await seedDomain(f.pg, { name: 'nowhere.org' });
     await f.pg.query(`UPDATE domains SET placement_policy = $2 WHERE id = $1`, [
