@@ -59,6 +59,8 @@ export class SieveClient {
   private failure: Error | undefined;
   private closed = false;
   capabilities = new Map<string, string>();
+  /** When the last command finished (Date.now()). */
+  lastUsedAt = Date.now();
 
   private constructor(
     private socket: Socket,
@@ -176,7 +178,25 @@ export class SieveClient {
     return res;
   }
 
+  /** True when the connection still answers (NOOP, RFC 5804), without throwing. */
+  async alive(): Promise<boolean> {
+    if (!this.usable) return false;
+    try {
+      return (await this.send('NOOP')).status === 'OK';
+    } catch {
+      return false;
+    }
+  }
+
   private async send(line: string | Buffer): Promise<Response> {
+    try {
+      return await this.exchange(line);
+    } finally {
+      this.lastUsedAt = Date.now();
+    }
+  }
+
+  private async exchange(line: string | Buffer): Promise<Response> {
     if (this.closed) throw new SieveError(`sieve connection to ${this.endpoint.name} is closed`);
     const data =
       typeof line === 'string'

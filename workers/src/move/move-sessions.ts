@@ -23,6 +23,7 @@ export class MoveSessions {
   private lanes: Lane[] = [];
   private secrets = new Map<number, string>();
   private admins = new Map<number, CyrusAdminSession>();
+  private adminUsedAt = new Map<number, number>();
   private sieves = new Map<number, SieveClient>();
 
   constructor(
@@ -47,7 +48,7 @@ export class MoveSessions {
     const out: Lane[] = [];
     for (let i = 0; i < count; i++) {
       let lane: Lane | undefined = this.lanes[i];
-      if (lane && (!lane.src.usable || !lane.dst.usable)) {
+      if (lane && !(await laneAlive(lane))) {
         await closeLane(lane);
         lane = undefined;
       }
@@ -79,13 +80,30 @@ export class MoveSessions {
 
   /** Runs `fn` in the run's admin session on `backend` (opened once, reopened when it died). */
   async asAdmin<T>(backend: Backend, fn: (admin: CyrusAdminSession) => Promise<T>): Promise<T> {
-    let admin = this.admins.get(backend.id);
-    if (!admin || !admin.usable) {
-      await admin?.close();
+    const cached = this.admins.get(backend.id);
+    let admin = cached && (await this.adminAlive(backend.id, cached)) ? cached : undefined;
+    if (!admin) {
+      await cached?.close();
       admin = await openAdmin(backend, await this.secret(backend), { timeouts: this.timeouts });
       this.admins.set(backend.id, admin);
     }
-    return fn(admin);
+    try {
+      return await fn(admin);
+    } finally {
+      this.adminUsedAt.set(backend.id, Date.now());
+    }
+  }
+
+  /** A session idle for a while may have been dropped (socket timeout): ask before reuse. */
+  private async adminAlive(backendId: number, admin: CyrusAdminSession): Promise<boolean> {
+    if (!admin.usable) return false;
+    if (Date.now() - (this.adminUsedAt.get(backendId) ?? 0) < IDLE_CHECK_MS) return true;
+    try {
+      await admin.noop();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -95,7 +113,13 @@ export class MoveSessions {
   async sieve(backend: Backend): Promise<SieveClient | null> {
     if (backend.sievePort === null) return null;
     const cached = this.sieves.get(backend.id);
-    if (cached && cached.usable) return cached;
+    if (
+      cached &&
+      (Date.now() - cached.lastUsedAt < IDLE_CHECK_MS ? cached.usable : await cached.alive())
+    ) {
+      return cached;
+    }
+    cached?.destroy();
     const client = await SieveClient.connect(
       {
         name: backend.name,
@@ -133,6 +157,19 @@ export class MoveSessions {
     ]);
     this.secrets.clear();
   }
+}
+
+/** Sessions idle longer than this are checked with a NOOP before they are used again. */
+const IDLE_CHECK_MS = 15_000;
+
+async function sessionAlive(s: TransferSession): Promise<boolean> {
+  if (!s.usable) return false;
+  return Date.now() - s.lastUsedAt < IDLE_CHECK_MS || s.alive();
+}
+
+async function laneAlive(lane: Lane): Promise<boolean> {
+  const [src, dst] = await Promise.all([sessionAlive(lane.src), sessionAlive(lane.dst)]);
+  return src && dst;
 }
 
 async function closeLane(lane: Lane): Promise<void> {

@@ -94,6 +94,8 @@ const SPECIAL_USE = new Set([
 
 export class TransferSession {
   lastError: Error | undefined;
+  /** When the last command finished (Date.now()); callers check an idle session before reuse. */
+  lastUsedAt = Date.now();
   private selected: OpenFolder | null = null;
   private closed = false;
 
@@ -588,6 +590,17 @@ export class TransferSession {
     await this.exec('NOOP', []);
   }
 
+  /** True when the connection still answers (a NOOP), without throwing. */
+  async alive(): Promise<boolean> {
+    if (!this.usable) return false;
+    try {
+      await this.noop();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** LOGOUT, or just close the socket when the server does not answer in time. Never throws. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -630,6 +643,8 @@ export class TransferSession {
       return result.response;
     } catch (err) {
       throw toImapError(err, { backend: this.backend.name, command, mailbox });
+    } finally {
+      this.lastUsedAt = Date.now();
     }
   }
 }
