@@ -8,7 +8,14 @@ import { ListQuery, Page } from '../common/list-query';
 import { isUniqueViolation } from '../common/sql';
 import { JobsService } from '../jobs/jobs.service';
 import { CreateMoveDto } from './move.dto';
-import { MOVE_FILTERS, MOVE_SORT, MoveDetail, MoveRepository, MoveRow } from './move.repository';
+import {
+  MOVE_FILTERS,
+  MOVE_SORT,
+  MoveDetail,
+  MoveRepository,
+  MoveRow,
+  OPEN_STATES,
+} from './move.repository';
 
 export type MoveResponse = MoveRow & { jobId?: string | null };
 
@@ -89,10 +96,29 @@ export class MoveService {
     return { ...move, jobId };
   }
 
-  /** A move that ended without a flip is tried again as a new move (same mailbox and target). */
+  /**
+   * A move that ended without a flip is tried again as a new move (same mailbox and target).
+   * A move still under way (its job lost or given up, e.g. a sweep after the flip that kept
+   * failing) is resumed where it stands: its job is queued again.
+   */
   async retry(actor: Actor, id: number, reason?: string): Promise<MoveResponse> {
     const old = await this.moves.findById(id);
     if (!old) throw notFound('move');
+    if (OPEN_STATES.includes(old.state)) {
+      await this.audit.record(null, callerOf(actor), {
+        action: 'move.resume',
+        targetType: 'move',
+        targetId: id,
+        before: { state: old.state, attempts: old.attempts, error: old.error },
+        reason: reason ?? null,
+      });
+      const jobId = await this.jobs.enqueueAfterCommit(
+        JobName.MoveRun,
+        { moveId: id },
+        `resume-${Date.now()}`,
+      );
+      return { ...old, jobId };
+    }
     if (!RETRYABLE.includes(old.state) || old.flippedAt !== null) {
       throw conflict(
         'state',

@@ -138,7 +138,12 @@ void describe('moves and rebalance API', () => {
     const next = Number((retry.body as { id: number }).id);
     assert.notEqual(next, moveId);
     assert.equal((retry.body as { state: string }).state, MoveState.Queued);
-    await as(f, ops).post(`/api/moves/${next}/retry`).send({}).expect(409);
+    // a move still under way is resumed (its job queued again), not duplicated
+    const resumed = await as(f, ops).post(`/api/moves/${next}/retry`).send({}).expect(201);
+    assert.equal(Number((resumed.body as { id: number }).id), next);
+    assert.ok(
+      (await jobIds(f, JobName.MoveRun)).some((id) => id.startsWith(`move-run-${next}-resume`)),
+    );
     await f.pg.query(`UPDATE moves SET state = 'flipped', flipped_at = now() WHERE id = $1`, [
       next,
     ]);
@@ -149,7 +154,7 @@ void describe('moves and rebalance API', () => {
     );
     assert.deepEqual(
       actions.rows.map((r) => r.action),
-      ['move.create', 'move.cancel', 'move.retry'],
+      ['move.create', 'move.cancel', 'move.retry', 'move.resume'],
     );
   });
 
