@@ -13,5 +13,6 @@ export { Logger, consoleLogger, quietLogger } from './logger';
 export { controlArgv, ControlAction } from './mailbox/backend-control';
 export { storageKiBFor } from './mailbox/provisioning';
 export { applySchedules, Schedules } from './schedules';
+export { runRelayControl, relayArgv, relayHandlers, RelayAction, RelayCallResult } from './relay';
 export * as moves from './move';
 export * as rebalance from './rebalance';

@@ -3,6 +3,7 @@ import { backendHealthHandlers } from './backend-health';
 import { QueueHandlers } from './context';
 import { mailboxHandlers } from './mailbox';
 import { quotaSyncHandlers } from './quota-sync';
+import { relayHandlers } from './relay';
 
 /**
  * The queues this worker process can work, each with one handler per job name of the queue
@@ -13,6 +14,7 @@ export const REGISTRY: Partial<Record<QueueName, QueueHandlers>> = {
   [QueueName.Mailbox]: mailboxHandlers,
   [QueueName.QuotaSync]: quotaSyncHandlers,
   [QueueName.BackendHealth]: backendHealthHandlers,
+  [QueueName.Relay]: relayHandlers,
 };
 
 /** The queues with a processor, which a worker works unless told otherwise. */

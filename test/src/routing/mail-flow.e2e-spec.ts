@@ -6,8 +6,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MailboxState } from '@roost/core';
 import { createDataSource } from '@roost/db';
-// eslint-disable-next-line no-restricted-imports -- until workers/src/index.ts re-exports workers/src/relay
-import { runRelayControl } from '@roost/workers/dist/relay';
+import { runRelayControl } from '@roost/workers';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { startCyrus, stopAllCyrus, type CyrusInstance } from '../harness/cyrus';

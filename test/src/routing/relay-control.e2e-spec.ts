@@ -1,8 +1,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDataSource } from '@roost/db';
-// eslint-disable-next-line no-restricted-imports -- until workers/src/index.ts re-exports workers/src/relay
-import { runRelayControl } from '@roost/workers/dist/relay';
+import { runRelayControl } from '@roost/workers';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 
