@@ -11,6 +11,54 @@ import { type BenchContext, type Benchmark, type Metric, numberOption, timed } f
 import { loadDataset } from './dataset';
 import { median, percentile } from './stats';
 
+/** A server with nothing but JSON of a 50-row page: what this machine and client allow at all. */
+const FLOOR_SERVER = `
+const rows = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, domainId: 1, localPart: 'user' + i,
+  address: 'user' + i + '@example.com', displayName: 'User Name', passwordMustChange: false, active: true,
+  quotaBytes: 1073741824, usedBytes: 123456789, usedSyncedAt: new Date().toISOString(), backendId: 3,
+  pinned: false, state: 'active', stateReason: null, lastLoginAt: new Date().toISOString(), deleteAfter: null,
+  createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() }));
+require('node:http').createServer((req, res) => {
+  const body = JSON.stringify(rows);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Range': 'mailboxes 0-49/1000' });
+  res.end(body);
+}).listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready'));`;
+
+async function calibrate(
+  ctx: BenchContext,
+  requests: number,
+  concurrency: number,
+): Promise<Outcome & { cpu: number }> {
+  const port = await freePort();
+  const server = spawn(process.execPath, ['-e', FLOOR_SERVER], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout?.once('data', () => resolve());
+      server.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
+    });
+    const s: Scenario = {
+      id: 'floor',
+      title: 'floor',
+      path: '/floor',
+      token: 'none',
+      queries: ['x=1'],
+    };
+    await drive(port, s, Math.min(requests, 500), concurrency);
+    const cpu0 = cpuMs(server.pid!);
+    const { value } = await timed(
+      ctx.progress,
+      `machine floor: bare node:http, ${requests} requests`,
+      () => drive(port, s, requests, concurrency),
+    );
+    return { ...value, cpu: (cpuMs(server.pid!) - cpu0) / requests };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
 /** The issue's target: p95 under 50 ms at 20 concurrent requests with 1,000,000 mailboxes. */
 const TARGET_P95_MS = 50;
 
@@ -82,6 +130,8 @@ async function datasetRows(url: string): Promise<Record<string, number>> {
 
 interface Scenario {
   id: string;
+  /** Default /api/mailboxes. */
+  path?: string;
   title: string;
   token: string;
   /** Query strings, used round-robin. */
@@ -153,7 +203,7 @@ async function drive(
       const qs = s.queries[i % s.queries.length];
       const t0 = performance.now();
       try {
-        const res = await getJson(agent, port, `/api/mailboxes?${qs}`, s.token);
+        const res = await getJson(agent, port, `${s.path ?? '/api/mailboxes'}?${qs}`, s.token);
         latencies.push(performance.now() - t0);
         if (res.status !== 200 || !res.range) errors++;
         else if (res.empty) emptyPages++;
@@ -307,6 +357,21 @@ export const apiListBenchmark: Benchmark = {
       ];
 
       const loadBefore = loadavg()[0];
+      const floor = await calibrate(ctx, requests, concurrency);
+      metrics.push({
+        label: 'bare node:http JSON p95 (machine floor)',
+        value: round(floor.p95),
+        unit: 'ms',
+      });
+      metrics.push({
+        label: 'bare node:http JSON throughput',
+        value: Math.round(floor.rps),
+        unit: 'req/s',
+      });
+      notes.push(
+        `machine floor: a bare node:http server answering the same 50-row JSON (no auth, no database) at ${concurrency} in flight: ` +
+          `p50 ${round(floor.p50)} ms, p95 ${round(floor.p95)} ms, ${Math.round(floor.rps)} req/s, ${round(floor.cpu, 2)} ms CPU/request.`,
+      );
       for (const s of scenarios) {
         await drive(port, s, warmup, concurrency);
         const cpu0 = cpuMs(api.pid!);
