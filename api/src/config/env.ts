@@ -83,6 +83,15 @@ export class RoostEnv {
   @IsString()
   ROOST_TRUST_PROXY?: string;
 
+  /**
+   * PostgreSQL connections per API process. Queries are short: a few connections keep the
+   * database busy without a crowd of backends fighting for the same cores.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  ROOST_DB_POOL_SIZE = 10;
+
   /** Login throttle: failures allowed per account and per IP within the window. */
   @IsInt()
   @Min(1)
@@ -104,6 +113,7 @@ export class RoostEnv {
 
 const NUMERIC: (keyof RoostEnv)[] = [
   'ROOST_API_PORT',
+  'ROOST_DB_POOL_SIZE',
   'ROOST_MAILBOX_RETENTION_DAYS',
   'ROOST_SESSION_IDLE_MINUTES',
   'ROOST_RESET_LINK_MINUTES',

@@ -9,7 +9,7 @@ import { ROOST_ENV, RoostEnv } from '../config/env';
     TypeOrmModule.forRootAsync({
       inject: [ROOST_ENV],
       useFactory: (env: RoostEnv) => ({
-        ...dataSourceOptions(env.DATABASE_URL, 20),
+        ...dataSourceOptions(env.DATABASE_URL, env.ROOST_DB_POOL_SIZE),
         retryAttempts: 2,
       }),
     }),
