@@ -98,7 +98,11 @@ export type PlanAction = 'approve' | 'pause' | 'resume' | 'cancel';
 
 /** Paths of the moves and plans routes (api/src/moves, api/src/rebalance; issue 5). */
 export const MOVES = 'moves';
-export const PLANS = 'plans';
+export const PLANS = 'rebalance/plans';
+
+/** react-admin resource name -> API path, where they differ. */
+const PATH_OF: Record<string, string> = { plans: PLANS };
+const pathOf = (resource: string) => PATH_OF[resource] ?? resource;
 
 export interface RoostDataProvider extends DataProvider {
   mailboxAction(id: Identifier, action: MailboxAction, reason?: string): Promise<RaRecord>;
@@ -121,7 +125,15 @@ export interface RoostDataProvider extends DataProvider {
   planAction(id: Identifier, action: PlanAction): Promise<RaRecord>;
 }
 
-const base = simpleRestProvider(API_URL, httpClient);
+const rest = simpleRestProvider(API_URL, httpClient);
+// every CRUD call goes to the resource's API path
+const base = Object.fromEntries(
+  Object.entries(rest).map(([name, fn]) => [
+    name,
+    (resource: string, params: unknown) =>
+      (fn as (r: string, p: unknown) => Promise<unknown>)(pathOf(resource), params),
+  ]),
+) as unknown as typeof rest;
 
 /** The CSV export of a scope: a plain download (same origin, the session cookie goes along). */
 export function exportUrl(kind: 'mailboxes' | 'aliases', domainId?: Identifier): string {
@@ -141,7 +153,7 @@ export const dataProvider: RoostDataProvider = {
       filter: JSON.stringify({ id: params.ids }),
       range: JSON.stringify([0, params.ids.length - 1]),
     });
-    const { json } = await httpClient(`${API_URL}/${resource}?${q.toString()}`, {
+    const { json } = await httpClient(`${API_URL}/${pathOf(resource)}?${q.toString()}`, {
       signal: params.signal,
     });
     return { data: json as never[] };

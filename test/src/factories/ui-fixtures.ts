@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '@roost/api';
-import { quietLogger, startWorkers, type RunningWorkers } from '@roost/workers';
+import { QueueName } from '@roost/core';
+import { quietLogger, REGISTERED_QUEUES, startWorkers, type RunningWorkers } from '@roost/workers';
 import Redis from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,7 @@ import { findRepoRoot, startCyrus, stopAllCyrus, type CyrusInstance } from '../h
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { freePort } from '../harness/ports';
 import { startRedis, type TestRedis } from '../harness/redis';
+import { startMoveWorker } from '../moves/move-worker';
 import { insertCyrusBackend } from './worker-fixtures';
 
 // The web console end to end: the real API in this process serving the built console on one
@@ -70,6 +72,9 @@ export interface UiStackOptions {
   /** Run the real workers in this process (provisioning, moves, ...). */
   workers?: boolean;
 }
+
+/** argv the workers run on a backend host (cyr_deny while a move is frozen, suspensions). */
+const CYRUS_CONTROL = path.join(ROOT, 'workers', 'bin', 'cyrus-control');
 
 export interface UiStack {
   /** http://127.0.0.1:<port>: the console at `/`, the API at `/api`. */
@@ -150,7 +155,10 @@ export async function startUiStack(opts: UiStackOptions): Promise<UiStack> {
       const tag = `${opts.label.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${process.pid}`;
       for (const [i, instance] of cyrus.entries())
         backendIds.push(
-          await insertCyrusBackend(pg, instance, { secretEnv: `ROOST_TEST_${tag}_B${i + 1}_PW` }),
+          await insertCyrusBackend(pg, instance, {
+            secretEnv: `ROOST_TEST_${tag}_B${i + 1}_PW`,
+            controlCommand: [CYRUS_CONTROL, instance.imapdConfPath, '{action}', '{user}'],
+          }),
         );
     }
 
@@ -165,6 +173,12 @@ export async function startUiStack(opts: UiStackOptions): Promise<UiStack> {
       });
       const running = workers;
       cleanups.push(() => running.stop());
+      // Until startWorkers registers the move queue, the moves issue's own worker runs the
+      // real move processor (workers/src/move) on the same queue prefix.
+      if (!REGISTERED_QUEUES.includes(QueueName.Move)) {
+        const mover = await startMoveWorker({ databaseUrl: db.url, redisUrl: redis.url, prefix });
+        cleanups.push(() => mover.stop());
+      }
     }
     return { baseUrl, app, db, pg, redis, prefix, cyrus, backendIds, workers, close };
   } catch (err) {

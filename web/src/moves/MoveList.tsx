@@ -1,10 +1,15 @@
+import type { MouseEvent } from 'react';
 import {
+  AutocompleteInput,
   Datagrid,
+  Link,
+  NullableBooleanInput,
+  ReferenceInput,
+  SearchInput,
   DateField,
   FunctionField,
   List,
   NumberInput,
-  ReferenceField,
   SelectInput,
   TextField,
 } from 'react-admin';
@@ -15,20 +20,43 @@ import { MoveProgressField } from './MoveProgress';
 import { MOVE_STATE_CHOICES, type MoveRecord } from './types';
 
 const filters = [
+  <SearchInput key="q" source="q" alwaysOn placeholder="Address starts with" />,
   <SelectInput key="state" source="state" choices={MOVE_STATE_CHOICES} alwaysOn />,
-  <NumberInput key="mailboxId" source="mailboxId" />,
+  <NullableBooleanInput key="open" source="open" label="Under way" />,
+  <ReferenceInput key="backendId" source="backendId" reference="backends">
+    <AutocompleteInput optionText="name" label="Backend (from or to)" />
+  </ReferenceInput>,
   <NumberInput key="rebalancePlanId" source="rebalancePlanId" label="Plan" />,
 ];
 
+// a link inside a clickable row opens the link, not the row
+const stop = (e: MouseEvent) => e.stopPropagation();
+
+/** The mailbox's address, linking to its user page. */
 export const MoveMailbox = (_: { label?: string }) => (
   <FunctionField<MoveRecord>
-    render={(m) =>
-      m.address ?? (
-        <ReferenceField source="mailboxId" reference="mailboxes" link="show">
-          <TextField source="address" />
-        </ReferenceField>
-      )
-    }
+    render={(m) => (
+      <Link to={`/mailboxes/${m.mailboxId}/show`} onClick={stop}>
+        {m.address}
+      </Link>
+    )}
+  />
+);
+
+/** `from -> to` by name, linking to the backends. */
+export const MoveBackends = (_: { label?: string }) => (
+  <FunctionField<MoveRecord>
+    render={(m) => (
+      <span>
+        <Link to={`/backends/${m.sourceBackendId}/show`} onClick={stop}>
+          {m.sourceBackend}
+        </Link>
+        {' → '}
+        <Link to={`/backends/${m.targetBackendId}/show`} onClick={stop}>
+          {m.targetBackend}
+        </Link>
+      </span>
+    )}
   />
 );
 
@@ -44,15 +72,10 @@ export const MoveList = () => (
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="id" />
       <MoveMailbox label="Mailbox" />
-      <ReferenceField source="sourceBackendId" reference="backends" label="From" sortable={false}>
-        <TextField source="name" />
-      </ReferenceField>
-      <ReferenceField source="targetBackendId" reference="backends" label="To" sortable={false}>
-        <TextField source="name" />
-      </ReferenceField>
+      <MoveBackends label="Backends" />
       <StateChip source="state" label="Phase" />
       <MoveProgressField label="Progress" />
-      <DateField source="createdAt" showTime sortable={false} />
+      <DateField source="createdAt" showTime />
       <MoveActionButtons label="Actions" />
     </Datagrid>
   </List>

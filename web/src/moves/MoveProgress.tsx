@@ -14,7 +14,7 @@ export const MoveProgressBar = ({
 }) => {
   const done = isFlipped(move.state);
   const failed = isFailed(move.state);
-  const pct = move.bytesTotal > 0 ? (move.bytesDone / move.bytesTotal) * 100 : done ? 100 : null;
+  const pct = done ? 100 : move.bytesTotal > 0 ? move.percent : null;
   const starting = move.state === MoveState.Queued || move.state === MoveState.Preparing;
   return (
     <Box sx={{ width, minWidth: 160 }} data-testid="move-progress" data-state={move.state}>

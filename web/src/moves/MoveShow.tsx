@@ -1,4 +1,17 @@
-import { Alert, Card, CardContent, Step, StepLabel, Stepper, Typography } from '@mui/material';
+import {
+  Alert,
+  Card,
+  CardContent,
+  Step,
+  StepLabel,
+  Stepper,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@mui/material';
 import {
   DateField,
   NumberField,
@@ -10,8 +23,9 @@ import {
   useRecordContext,
 } from 'react-admin';
 import { StateChip } from '../components/StateChip';
+import { formatBytes, formatCount } from '../format';
 import { MoveActionButtons } from './MoveButtons';
-import { MoveMailbox } from './MoveList';
+import { MoveBackends, MoveMailbox } from './MoveList';
 import { MoveProgressBar } from './MoveProgress';
 import { isFailed, MOVE_STEPS, type MoveRecord } from './types';
 
@@ -47,6 +61,43 @@ const Phases = () => {
   );
 };
 
+/** Per folder: messages and bytes copied (the checkpoints a resumed move starts from). */
+const Folders = () => {
+  const m = useRecordContext<MoveRecord>();
+  if (!m?.folders?.length) return null;
+  return (
+    <Card variant="outlined" sx={{ mb: 2 }}>
+      <CardContent>
+        <Typography variant="subtitle1">Folders</Typography>
+        <Table size="small" aria-label="folders">
+          <TableHead>
+            <TableRow>
+              <TableCell>Folder</TableCell>
+              <TableCell align="right">Messages</TableCell>
+              <TableCell align="right">Bytes</TableCell>
+              <TableCell>Done</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {m.folders.map((f) => (
+              <TableRow key={f.name}>
+                <TableCell sx={{ fontFamily: 'monospace' }}>{f.name}</TableCell>
+                <TableCell align="right">
+                  {formatCount(f.messagesDone)} / {formatCount(f.messagesTotal)}
+                </TableCell>
+                <TableCell align="right">
+                  {formatBytes(f.bytesDone)} / {formatBytes(f.bytesTotal)}
+                </TableCell>
+                <TableCell>{f.done ? 'yes' : ''}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </CardContent>
+    </Card>
+  );
+};
+
 const Verification = () => {
   const m = useRecordContext<MoveRecord>();
   if (!m?.verification) return null;
@@ -75,12 +126,7 @@ export const MoveShow = () => (
       <Phases />
       <MoveMailbox label="Mailbox" />
       <StateChip source="state" label="Phase" />
-      <ReferenceField source="sourceBackendId" reference="backends" label="From">
-        <TextField source="name" />
-      </ReferenceField>
-      <ReferenceField source="targetBackendId" reference="backends" label="To">
-        <TextField source="name" />
-      </ReferenceField>
+      <MoveBackends label="Backends" />
       <TextField source="engine" />
       <NumberField source="attempts" />
       <ReferenceField source="rebalancePlanId" reference="plans" label="Plan" emptyText="—">
@@ -91,6 +137,7 @@ export const MoveShow = () => (
       <DateField source="flippedAt" showTime emptyText="—" />
       <DateField source="finishedAt" showTime emptyText="—" />
       <DateField source="retainUntil" label="Source kept until" showTime emptyText="—" />
+      <Folders />
       <Verification />
     </SimpleShowLayout>
   </Show>

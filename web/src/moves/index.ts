@@ -4,6 +4,7 @@ import { MoveShow } from './MoveShow';
 
 export { StartMoveButton } from './StartMoveButton';
 export { MoveProgressBar } from './MoveProgress';
+export { MoveBackends, MoveMailbox } from './MoveList';
 export type { MoveRecord } from './types';
 
 export default {

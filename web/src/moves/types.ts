@@ -1,13 +1,16 @@
 import { MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
 
-/** A move as the moves API returns it (columns of the `moves` table, packages/db Move entity). */
+/** GET /api/moves rows (api/src/moves/move.repository.ts `MoveRow`). */
 export interface MoveRecord {
   id: number;
   mailboxId: number;
-  /** Optional convenience the API may add. */
-  address?: string;
+  address: string;
   sourceBackendId: number;
+  sourceBackend: string;
   targetBackendId: number;
+  targetBackend: string;
+  /** Share of the bytes copied, 0-100. */
+  percent: number;
   state: MoveState;
   engine: string;
   foldersTotal: number;
@@ -22,7 +25,9 @@ export interface MoveRecord {
   frozenAt: string | null;
   flippedAt: string | null;
   retainUntil: string | null;
-  verification: unknown;
+  /** Only on GET /:id. */
+  verification?: unknown;
+  folders?: MoveFolder[];
   rebalancePlanId: number | null;
   cancelRequested: boolean;
   attempts: number;
@@ -30,6 +35,15 @@ export interface MoveRecord {
   startedAt: string | null;
   finishedAt: string | null;
   createdAt: string;
+}
+
+export interface MoveFolder {
+  name: string;
+  messagesTotal: number;
+  messagesDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  done: boolean;
 }
 
 export const MOVE_STEPS: MoveState[] = [

@@ -20,24 +20,19 @@ const fromGiB = (v: unknown) =>
   v === null || v === '' || v === undefined ? undefined : Math.round(Number(v) * GIB);
 
 /** Drop empty optional limits: the API reads absent as "no limit". */
-const transform = (data: Record<string, unknown>) => {
-  const policy = { ...(data.policy as Record<string, unknown>) };
-  for (const k of Object.keys(policy))
-    if (policy[k] === null || policy[k] === undefined) delete policy[k];
-  const out: Record<string, unknown> = { policy };
-  for (const k of ['maxMovesPerBackend', 'windowStart', 'windowEnd'])
-    if (data[k] !== null && data[k] !== undefined && data[k] !== '') out[k] = data[k];
-  return out;
-};
+const transform = (data: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== ''),
+  );
 
 /** Step 1 of the rebalance wizard: the policy. The API answers with the dry run (step 2). */
 export const PlanCreate = () => (
   <Create transform={transform} redirect="show" title="New rebalance plan">
     <SimpleForm
-      defaultValues={{ policy: { kind: 'balance', tolerance: 0.05 }, maxMovesPerBackend: 2 }}
+      defaultValues={{ tolerance: 0.05, maxMovesPerBackend: 1 }}
       toolbar={
         <Toolbar>
-          <SaveButton label="Dry run" />
+          <SaveButton label="Dry run" alwaysEnable />
         </Toolbar>
       }
     >
@@ -47,21 +42,16 @@ export const PlanCreate = () => (
         stay. Nothing moves until you approve the dry run.
       </Alert>
       <NumberInput
-        source="policy.tolerance"
+        source="tolerance"
         label="Tolerance (% of capacity)"
         format={toPercent}
         parse={fromPercent}
-        validate={[required(), minValue(0), maxValue(1)]}
+        validate={[required(), minValue(0), maxValue(0.5)]}
         helperText="a backend is balanced within ± this many points of its target fill"
       />
+      <NumberInput source="maxMoves" label="Max moves" min={1} helperText="empty: no limit" />
       <NumberInput
-        source="policy.maxMoves"
-        label="Max moves"
-        min={1}
-        helperText="empty: no limit"
-      />
-      <NumberInput
-        source="policy.maxBytes"
+        source="maxBytes"
         label="Max data to move (GiB)"
         format={toGiB}
         parse={fromGiB}
@@ -75,10 +65,11 @@ export const PlanCreate = () => (
       />
       <TextInput
         source="windowStart"
-        label="Maintenance window start (HH:MM)"
-        helperText="empty: any time"
+        label="Maintenance window start (HH:MM, UTC)"
+        helperText="empty: any time; new moves start only inside the window"
       />
-      <TextInput source="windowEnd" label="Maintenance window end (HH:MM)" />
+      <TextInput source="windowEnd" label="Maintenance window end (HH:MM, UTC)" />
+      <TextInput source="reason" label="Reason or ticket" helperText="kept in the audit log" />
     </SimpleForm>
   </Create>
 );

@@ -17,16 +17,11 @@ export const PlanList = () => (
       <StateChip source="state" label="State" />
       <FunctionField<PlanRecord>
         label="Tolerance"
-        render={(p) =>
-          p.policy?.tolerance !== undefined ? `± ${(p.policy.tolerance * 100).toFixed(1)} %` : '—'
-        }
+        render={(p) => `± ${(p.policy.tolerance * 100).toFixed(1)} %`}
       />
-      <FunctionField<PlanRecord>
-        label="Moves"
-        render={(p) => formatCount(p.dryRun?.moves.length)}
-      />
-      <FunctionField<PlanRecord> label="Bytes" render={(p) => formatBytes(p.dryRun?.bytesToMove)} />
-      <DateField source="createdAt" showTime sortable={false} />
+      <FunctionField<PlanRecord> label="Moves" render={(p) => formatCount(p.plannedMoves)} />
+      <FunctionField<PlanRecord> label="Bytes" render={(p) => formatBytes(p.plannedBytes)} />
+      <DateField source="createdAt" showTime />
     </Datagrid>
   </List>
 );

@@ -22,10 +22,8 @@ import {
   Confirm,
   Datagrid,
   Pagination,
-  ReferenceField,
   ReferenceManyField,
   Show,
-  TextField,
   TopToolbar,
   useDataProvider,
   useGetList,
@@ -41,7 +39,7 @@ import { StateChip } from '../components/StateChip';
 import { Empty, Loading } from '../components/States';
 import type { PlanAction, RoostDataProvider } from '../dataProvider';
 import { formatBytes, formatCount } from '../format';
-import { MoveProgressBar } from '../moves';
+import { MoveBackends, MoveMailbox, MoveProgressBar } from '../moves';
 import type { MoveRecord } from '../moves';
 import { DryRunChart } from './LazyDryRunChart';
 import { PlanProgressBar } from './PlanProgress';
@@ -279,9 +277,8 @@ const DryRun = () => {
                 empty={<Empty>No moves started yet.</Empty>}
               >
                 <Datagrid rowClick="show" bulkActionButtons={false}>
-                  <ReferenceField source="mailboxId" reference="mailboxes" label="Mailbox">
-                    <TextField source="address" />
-                  </ReferenceField>
+                  <MoveMailbox label="Mailbox" />
+                  <MoveBackends label="Backends" />
                   <StateChip source="state" label="Phase" />
                   <MoveRow label="Progress" />
                 </Datagrid>

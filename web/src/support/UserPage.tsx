@@ -16,6 +16,7 @@ import { MailboxState } from '@roost/core';
 import {
   Button,
   EditButton,
+  Link,
   ReferenceField,
   Show,
   TextField,
@@ -35,7 +36,9 @@ import { UsageBar } from '../components/UsageBar';
 import type { RoostDataProvider } from '../dataProvider';
 import { formatBytes } from '../format';
 import type { MailboxRecord } from '../mailboxes/types';
+import { MoveProgressBar } from '../moves/MoveProgress';
 import { StartMoveButton } from '../moves/StartMoveButton';
+import { isTerminal, type MoveRecord } from '../moves/types';
 import { canEditMail, canResetPasswords, isOps, type Permissions } from '../roles';
 import { ResetPasswordButton } from './ResetPasswordButton';
 
@@ -140,6 +143,37 @@ const RecentEvents = ({ id }: { id: number }) => {
   );
 };
 
+/** This mailbox's moves, newest first, live while one is under way (ops). */
+const RecentMoves = ({ id }: { id: number }) => {
+  const { data, isPending, error } = useGetList<MoveRecord>(
+    'moves',
+    {
+      filter: { mailboxId: id },
+      sort: { field: 'id', order: 'DESC' },
+      pagination: { page: 1, perPage: 5 },
+    },
+    {
+      refetchInterval: (q) =>
+        q.state.data?.data.some((mv) => !isTerminal(mv.state)) ? 2000 : false,
+    },
+  );
+  if (isPending) return <Loading what="moves" />;
+  if (error) return <ErrorState error={error} />;
+  if (!data?.length) return <Empty>Never moved.</Empty>;
+  return (
+    <Stack spacing={1.5}>
+      {data.map((mv) => (
+        <Box key={mv.id}>
+          <Link to={`/moves/${mv.id}/show`}>
+            #{mv.id} {mv.sourceBackend} → {mv.targetBackend}
+          </Link>
+          <MoveProgressBar move={mv} width="100%" />
+        </Box>
+      ))}
+    </Stack>
+  );
+};
+
 const Details = () => {
   const m = useRecordContext<MailboxRecord>();
   const { permissions } = usePermissions<Permissions>();
@@ -205,14 +239,26 @@ const Details = () => {
         </Card>
       </Grid>
       <Grid size={{ xs: 12, md: 6 }}>
-        <Card variant="outlined">
-          <CardContent>
-            <Typography variant="h6" gutterBottom>
-              Recent events
-            </Typography>
-            <RecentEvents id={m.id} />
-          </CardContent>
-        </Card>
+        <Stack spacing={2}>
+          <Card variant="outlined">
+            <CardContent>
+              <Typography variant="h6" gutterBottom>
+                Recent events
+              </Typography>
+              <RecentEvents id={m.id} />
+            </CardContent>
+          </Card>
+          {isOps(permissions) && (
+            <Card variant="outlined">
+              <CardContent>
+                <Typography variant="h6" gutterBottom>
+                  Moves
+                </Typography>
+                <RecentMoves id={m.id} />
+              </CardContent>
+            </Card>
+          )}
+        </Stack>
       </Grid>
     </Grid>
   );
