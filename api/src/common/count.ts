@@ -29,42 +29,48 @@ export async function cappedCount(
   return Math.max(estimate, n);
 }
 
+/** A page rendered to JSON by PostgreSQL: sent as it is, never parsed into objects here. */
+export interface JsonPage {
+  /** A JSON array of the page's rows. */
+  json: string;
+  count: number;
+  offset: number;
+  total: number;
+}
+
 /**
- * One page and its (capped) total in a single round trip: the list routes over 1,000,000 rows
- * are hot, and a second statement per request costs as much as the page itself.
- * `order` is the ORDER BY inside the page; `outerOrder` the same order on the page's aliases.
+ * One page, rendered to a JSON array by PostgreSQL, and its (capped) total, in a single round
+ * trip: the list routes over 1,000,000 rows are hot, and a second statement, row parsing and
+ * re-serialising 50 rows per request cost more than the page itself.
+ * `order` orders the page; `aggOrder` is the same order on the page's aliases (`x.<alias>`).
  */
-export async function pageWithCount<T extends object>(
+export async function jsonPageWithCount(
   em: EntityManager,
   q: {
     columns: string;
     fromWhere: string;
     order: string;
-    outerOrder: string;
+    aggOrder: string;
     params: unknown[];
     limit: number;
     offset: number;
   },
-): Promise<{ rows: T[]; total: number }> {
+): Promise<JsonPage> {
   const params = [...q.params];
   const limit = `$${params.push(q.limit)}`;
   const offset = `$${params.push(q.offset)}`;
-  const { rows } = await sql<T & { __total: number }>(
+  const { rows } = await sql<{ total: number; json: string | null; count: number }>(
     em,
-    `SELECT c.n AS "__total", p.*
+    `SELECT c.n AS total, p.json, p.count
        FROM (SELECT count(*)::int AS n FROM (SELECT 1 ${q.fromWhere} LIMIT ${EXACT_COUNT_CAP + 1}) t) c
-       LEFT JOIN LATERAL (SELECT ${q.columns} ${q.fromWhere} ORDER BY ${q.order} LIMIT ${limit} OFFSET ${offset}) p ON true
-      ORDER BY ${q.outerOrder}`,
+      CROSS JOIN LATERAL (
+        SELECT json_agg(x ORDER BY ${q.aggOrder})::text AS json, count(*)::int AS count
+          FROM (SELECT ${q.columns} ${q.fromWhere} ORDER BY ${q.order} LIMIT ${limit} OFFSET ${offset}) x
+      ) p`,
     params,
   );
-  let total = rows[0]?.__total ?? 0;
-  const items = rows
-    .filter((r) => (r as { id?: unknown }).id !== null)
-    .map((r) => {
-      const item: Partial<T & { __total: number }> = { ...r };
-      delete item.__total;
-      return item as T;
-    });
+  const row = rows[0];
+  let total = row.total;
   if (total > EXACT_COUNT_CAP) {
     const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
       em,
@@ -73,5 +79,5 @@ export async function pageWithCount<T extends object>(
     );
     total = Math.max(Math.round(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']), total);
   }
-  return { rows: items, total };
+  return { json: row.json ?? '[]', count: row.count, offset: q.offset, total };
 }

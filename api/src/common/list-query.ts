@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { badRequest } from './api-error';
+import type { JsonPage } from './count';
 
 /** The query of every list route (react-admin `ra-data-simple-rest`): JSON in three parameters. */
 export class ListQueryDto {
@@ -194,4 +195,12 @@ export function sendPage<T>(res: Response, resource: string, page: Page<T>): T[]
     page.items.length > 0 ? `${page.offset}-${page.offset + page.items.length - 1}` : '*';
   res.setHeader('Content-Range', `${resource} ${range}/${page.total}`);
   return page.items;
+}
+
+/** As `sendPage`, for a page PostgreSQL already rendered to JSON (sent as it is). */
+export function sendJsonPage(res: Response, resource: string, page: JsonPage): string {
+  const range = page.count > 0 ? `${page.offset}-${page.offset + page.count - 1}` : '*';
+  res.setHeader('Content-Range', `${resource} ${range}/${page.total}`);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  return page.json;
 }

@@ -15,7 +15,7 @@ import { Role } from '@roost/core';
 import type { Response } from 'express';
 import { Actor, ALL_ROLES, CurrentActor, Roles } from '../auth/actor';
 import { BigIdPipe } from '../common/id.pipe';
-import { ListQueryDto, parseListQuery, sendPage } from '../common/list-query';
+import { ListQueryDto, parseListQuery, sendJsonPage } from '../common/list-query';
 import {
   CreateMailboxDto,
   MailboxActionDto,
@@ -49,7 +49,11 @@ export class MailboxController {
     @Query() q: ListQueryDto,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return sendPage(res, SPEC.resource, await this.mailboxes.list(actor, parseListQuery(q, SPEC)));
+    return sendJsonPage(
+      res,
+      SPEC.resource,
+      await this.mailboxes.list(actor, parseListQuery(q, SPEC)),
+    );
   }
 
   @Get(':id')

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { MailboxState } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
-import { pageWithCount } from '../common/count';
-import { ListQuery, Page } from '../common/list-query';
+import { JsonPage, jsonPageWithCount } from '../common/count';
+import { ListQuery } from '../common/list-query';
 import { likePrefix, sql } from '../common/sql';
 
 export interface MailboxRow {
@@ -26,13 +26,6 @@ export interface MailboxRow {
   createdAt: Date;
   updatedAt: Date;
 }
-
-type TimestampKey = 'usedSyncedAt' | 'lastLoginAt' | 'deleteAfter' | 'createdAt' | 'updatedAt';
-
-/** A list row: a MailboxRow whose timestamps are ISO strings already. */
-export type MailboxListItem = Omit<MailboxRow, TimestampKey> & {
-  [K in TimestampKey]: string | null;
-};
 
 export interface NewMailbox {
   domainId: number;
@@ -93,13 +86,13 @@ export class MailboxRepository {
    * index serves filter, prefix search and order; across domains the address index does.
    * `scope` null means every domain.
    */
-  async list(scope: number[] | null, q: MailboxListQuery): Promise<Page<MailboxListItem>> {
+  async list(scope: number[] | null, q: MailboxListQuery): Promise<JsonPage> {
     const f = q.filter;
     let domainId = f.domainId;
     if (scope && domainId !== undefined && !scope.includes(domainId))
-      return { items: [], offset: q.offset, total: 0 };
+      return { json: '[]', count: 0, offset: q.offset, total: 0 };
     if (scope && scope.length === 1 && domainId === undefined) domainId = scope[0];
-    if (scope && scope.length === 0) return { items: [], offset: q.offset, total: 0 };
+    if (scope && scope.length === 0) return { json: '[]', count: 0, offset: q.offset, total: 0 };
 
     const where: string[] = [];
     const params: unknown[] = [];
@@ -122,16 +115,15 @@ export class MailboxRepository {
     const byLocalPart = domainId !== undefined;
     const column = q.sort === 'id' ? 'id' : byLocalPart ? 'local_part' : 'address';
     const alias = q.sort === 'id' ? 'id' : byLocalPart ? '"localPart"' : 'address';
-    const { rows, total } = await pageWithCount<MailboxListItem>(this.ds.manager, {
+    return jsonPageWithCount(this.ds.manager, {
       columns: LIST_COLUMNS,
       fromWhere,
       order: `m.${column} ${q.order}`,
-      outerOrder: `p.${alias} ${q.order}`,
+      aggOrder: `x.${alias} ${q.order}`,
       params,
       limit: q.limit,
       offset: q.offset,
     });
-    return { items: rows, offset: q.offset, total };
   }
 
   async findById(

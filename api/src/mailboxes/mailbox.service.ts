@@ -21,7 +21,7 @@ import {
   rowError,
   unprocessable,
 } from '../common/api-error';
-import { Page } from '../common/list-query';
+import { JsonPage } from '../common/count';
 import { isUniqueViolation } from '../common/sql';
 import { ROOST_ENV, RoostEnv } from '../config/env';
 import { DomainRepository } from '../domains/domain.repository';
@@ -29,13 +29,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { PasswordService } from '../passwords/password.service';
 import { CreateMailboxDto, RenameMailboxDto, UpdateMailboxDto } from './mailbox.dto';
 import { MailboxInput, MailboxPlanner, PlannedMailbox } from './mailbox-planner';
-import {
-  MailboxListItem,
-  MailboxListQuery,
-  MailboxRepository,
-  MailboxRow,
-  Versioned,
-} from './mailbox.repository';
+import { MailboxListQuery, MailboxRepository, MailboxRow, Versioned } from './mailbox.repository';
 
 export interface MailboxResponse extends MailboxRow {
   /** Id of the job that carries the change to Cyrus; null if it could not be queued (retried by the workers' sweep). */
@@ -96,7 +90,7 @@ export class MailboxService {
     });
   }
 
-  list(actor: Actor, q: MailboxListQuery): Promise<Page<MailboxListItem>> {
+  list(actor: Actor, q: MailboxListQuery): Promise<JsonPage> {
     return this.mailboxes.list(scopeIds(actor), q);
   }
 
