@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { JobName, MoveState, cyrusMailboxName, jobIdFor } from '@roost/core';
 import {
@@ -7,7 +8,9 @@ import {
   createUser,
   insertMove,
   mailboxRouting,
+  message,
   moveRow,
+  owner,
   ownerDigests,
   seedFolders,
   startMoveLab,
@@ -160,5 +163,43 @@ void describe('move rollback', () => {
     assert.equal(row.state, MoveState.Cancelled, `${row.state}: ${row.error}`);
     await assertOnSourceUnchanged(erin, before);
     assert.equal(await targetHasUser(erin.address), false);
+  });
+
+  void it('rolls back, naming the folder and UID, when the target refuses a message for good', async () => {
+    // the target now takes at most 1 MB per message (APPENDLIMIT follows maxmessagesize)
+    const conf = await readFile(lab.dst.imapdConfPath, 'utf8');
+    await writeFile(lab.dst.imapdConfPath, `${conf}\nmaxmessagesize: 1000000\n`);
+    await lab.dst.stop();
+    await lab.dst.start();
+    try {
+      const fred = await createUser(lab, 'fred');
+      await seedFolders(lab.src, fred.address, { INBOX: 30, 'Anh&AOQ-nge': 5 }); // Anhänge
+      const o = await owner(lab.src, fred.address);
+      try {
+        const raw = Buffer.concat([
+          message(77_777, { tag: 'too-big' }),
+          Buffer.alloc(2_000_000, 'C'),
+          Buffer.from('\r\n'),
+        ]);
+        await o.multiAppend('Anh&AOQ-nge', [
+          { flags: [], internalDate: '02-May-2022 10:00:00 +0000', raw },
+        ]);
+      } finally {
+        await o.close();
+      }
+      const before = await ownerDigests(lab.src, fred.address);
+      const moveId = await insertMove(lab, fred.id);
+      await enqueueMove(queue.queue, moveId);
+      const row = await finished(moveId);
+      assert.equal(row.state, MoveState.RolledBack, `${row.state}: ${row.error}`);
+      assert.match(row.error ?? '', /folder "Anhänge" UID 6 \(\d+ bytes\) cannot be copied/);
+      assert.equal(row.attempts, 1, 'a refusal is not retried');
+      await assertOnSourceUnchanged(fred, before);
+      assert.equal(await targetHasUser(fred.address), false);
+    } finally {
+      await writeFile(lab.dst.imapdConfPath, conf);
+      await lab.dst.stop();
+      await lab.dst.start();
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface MoveWorkerHandle {
 }
 
 export const MOVE_JOB_ATTEMPTS = 6;
-export const LOCK_DURATION_MS = 4_000;
+export const LOCK_DURATION_MS = 10_000;
 
 const noop = () => undefined;
 
@@ -94,7 +94,8 @@ export async function startMoveWorker(opts: MoveWorkerOptions): Promise<MoveWork
       },
     },
   };
-  const handlers = moves.createMoveHandlers(opts.settings);
+  // the next attempt after a failure comes quickly in tests
+  const handlers = moves.createMoveHandlers({ retryDelayMs: 500, ...opts.settings });
   const worker = new Worker(
     QueueName.Move,
     async (job: Job<{ moveId: number }>) => {

@@ -17,6 +17,7 @@ export { EnqueueFn, FROZEN_STATES, PRE_FLIP_STATES } from './move-run';
 export { VerificationReport, FolderVerification, compareFolder } from './verification';
 export { planBatches } from './folder-sync';
 export { copyableEntry } from './structure';
+export { MoveRepository } from './move.repository';
 
 /** The parts of the worker's context the move queue uses (see workers/src/context.ts). */
 export interface MoveWorkerContext {

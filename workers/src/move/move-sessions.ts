@@ -135,6 +135,17 @@ export class MoveSessions {
     return client;
   }
 
+  /**
+   * Ends the ManageSieve sessions. Cyrus' timsieved, logged in for a user without scripts,
+   * holds a lock that makes SETQUOTA on the user's root wait until it exits (verified on 3.6.1,
+   * a SETQUOTA hung for minutes): never leave one open across a copy or a quota change.
+   */
+  async closeSieves(): Promise<void> {
+    const sieves = [...this.sieves.values()];
+    this.sieves.clear();
+    await Promise.all(sieves.map((s) => s.logout()));
+  }
+
   /** Drops the source connections (they die anyway when the owner is denied on the source). */
   async closeSource(): Promise<void> {
     await Promise.all(this.lanes.map((lane) => lane.src.close()));

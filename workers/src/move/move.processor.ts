@@ -1,4 +1,4 @@
-import { MoveEngine, MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
+import { JobName, MoveEngine, MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
 import { DataSource } from 'typeorm';
 import { cleanStep } from './clean.step';
 import { copyStep } from './copy.step';
@@ -38,6 +38,8 @@ export interface MoveDeps {
 
 export type MoveJobResult = { state: MoveState } | { skipped: string };
 
+const MAX_RETRY_DELAY_MS = 10 * 60_000;
+
 /**
  * The move processor: one job (`MoveRun`) drives a move through its states, the state being
  * read from the `moves` row each time, so any worker can pick up where another stopped:
@@ -47,9 +49,10 @@ export type MoveJobResult = { state: MoveState } | { skipped: string };
  *   before the flip, on failure or cancel: -> rolled-back | cancelled
  *
  * Failures: inside the freeze the mailbox is thawed first (never left frozen while waiting for
- * a retry). A transient failure (a backend not answering) is retried by BullMQ with backoff
- * until `maxAttempts` failed attempts, then rolled back; a permanent one rolls back at once.
- * After the flip nothing is rolled back: the sweep is retried until it succeeds.
+ * a retry). A transient failure (a backend not answering) gets another attempt, a delayed
+ * job with exponential backoff, until `maxAttempts` failed attempts, then it rolls back; a
+ * permanent one rolls back at once. After the flip nothing is rolled back: the sweep is retried
+ * until it succeeds.
  */
 export async function runMove(deps: MoveDeps, moveId: number): Promise<MoveJobResult> {
   const repo = new MoveRepository(deps.db);
@@ -207,8 +210,9 @@ async function handleFailure(run: MoveRun, err: unknown): Promise<void> {
 
   if (!PRE_FLIP_STATES.includes(move.state)) {
     // flipped (sweep): the user is on the target; keep trying, never undo
-    await run.repo.failAttempt(move.id, reason);
-    throw new MoveRetryError(reason);
+    const attempts = await run.repo.failAttempt(move.id, reason);
+    await scheduleRetry(run, attempts, reason);
+    return;
   }
   if (err instanceof MoveCancelledError) {
     await rollbackStep(run, MoveState.Cancelled, 'cancelled by request');
@@ -231,7 +235,32 @@ async function handleFailure(run: MoveRun, err: unknown): Promise<void> {
     source: source.name,
     attempts,
   });
-  throw new MoveRetryError(reason);
+  await scheduleRetry(run, attempts, reason);
+}
+
+/**
+ * The next attempt is a job of its own, added here, rather than BullMQ's retry of the current
+ * job: that job may no longer be ours (a stall made BullMQ hand it to another run, which found
+ * this one holding the move's lock and ended). Only if Redis refuses is the retry left to BullMQ.
+ */
+async function scheduleRetry(run: MoveRun, attempts: number, reason: string): Promise<void> {
+  const delayMs = Math.min(
+    run.settings.retryDelayMs * 2 ** Math.max(0, attempts - 1),
+    MAX_RETRY_DELAY_MS,
+  );
+  try {
+    await run.enqueue(
+      JobName.MoveRun,
+      { moveId: run.moveId },
+      { delayMs, version: `retry-${attempts}-${Date.now()}` },
+    );
+  } catch (err) {
+    run.log.error('could not schedule the next attempt; leaving it to the job queue', {
+      move: run.moveId,
+      error: errorText(err),
+    });
+    throw new MoveRetryError(reason);
+  }
 }
 
 /** Ends a freeze without a flip: the mailbox is live on the source again, held mail flows there. */

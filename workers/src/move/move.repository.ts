@@ -100,7 +100,8 @@ export class MoveRepository {
     extra: Partial<Record<'error' | 'finished', string | boolean | null>> = {},
     em: EntityManager = this.db.manager,
   ): Promise<boolean> {
-    const rows: unknown[] = await em.query(
+    const rows: unknown[] = await updated(
+      em,
       `UPDATE moves SET state = $2, updated_at = now(),
               error = CASE WHEN $4::boolean THEN $5 ELSE error END,
               finished_at = CASE WHEN $6::boolean THEN now() ELSE finished_at END
@@ -118,7 +119,8 @@ export class MoveRepository {
     const { move } = subject;
     return this.db.transaction(async (em) => {
       await em.query(MAILBOX_LOCK, [move.mailboxId % 2_147_483_647]);
-      const mailbox: unknown[] = await em.query(
+      const mailbox: unknown[] = await updated(
+        em,
         `UPDATE mailboxes SET state = $3, updated_at = now()
           WHERE id = $1 AND backend_id = $2 AND active AND state = ANY($4::text[]) RETURNING id`,
         [
@@ -129,7 +131,8 @@ export class MoveRepository {
         ],
       );
       if (mailbox.length === 0) return false;
-      const moved: unknown[] = await em.query(
+      const moved: unknown[] = await updated(
+        em,
         `UPDATE moves SET state = $2, started_at = coalesce(started_at, now()), updated_at = now()
           WHERE id = $1 AND state = ANY($3::text[]) RETURNING id`,
         [move.id, MoveState.Preparing, [MoveState.Queued, MoveState.Preparing]],
@@ -143,13 +146,15 @@ export class MoveRepository {
   async freeze(moveId: number, mailboxId: number, sourceBackendId: number): Promise<boolean> {
     return this.db.transaction(async (em) => {
       await em.query(MAILBOX_LOCK, [mailboxId % 2_147_483_647]);
-      const moved: unknown[] = await em.query(
+      const moved: unknown[] = await updated(
+        em,
         `UPDATE moves SET state = $2, frozen_at = now(), updated_at = now()
           WHERE id = $1 AND state = $3 AND NOT cancel_requested RETURNING id`,
         [moveId, MoveState.Frozen, MoveState.Syncing],
       );
       if (moved.length === 0) return false;
-      const rows: unknown[] = await em.query(
+      const rows: unknown[] = await updated(
+        em,
         `UPDATE mailboxes SET state = $3, updated_at = now()
           WHERE id = $1 AND backend_id = $2 AND state = $4 RETURNING id`,
         [mailboxId, sourceBackendId, MailboxState.Frozen, MailboxState.Moving],
@@ -197,7 +202,8 @@ export class MoveRepository {
     return this.db
       .transaction(async (em) => {
         await em.query(MAILBOX_LOCK, [move.mailboxId % 2_147_483_647]);
-        const moved: unknown[] = await em.query(
+        const moved: unknown[] = await updated(
+          em,
           `UPDATE moves SET state = $2, flipped_at = now(), error = NULL, updated_at = now()
           WHERE id = $1 AND state = $3 AND NOT cancel_requested
             AND frozen_at > now() - make_interval(secs => $4::double precision / 1000)
@@ -205,7 +211,8 @@ export class MoveRepository {
           [move.id, MoveState.Flipped, MoveState.Verifying, maxFrozenMs],
         );
         if (moved.length === 0) return false;
-        const mailbox: unknown[] = await em.query(
+        const mailbox: unknown[] = await updated(
+          em,
           `UPDATE mailboxes SET backend_id = $3, state = $4, updated_at = now()
           WHERE id = $1 AND backend_id = $2 AND state = $5 RETURNING id`,
           [
@@ -230,7 +237,8 @@ export class MoveRepository {
   async restoreMailbox(mailboxId: number, sourceBackendId: number): Promise<boolean> {
     return this.db.transaction(async (em) => {
       await em.query(MAILBOX_LOCK, [mailboxId % 2_147_483_647]);
-      const rows: unknown[] = await em.query(
+      const rows: unknown[] = await updated(
+        em,
         `UPDATE mailboxes SET state = $3, updated_at = now()
           WHERE id = $1 AND backend_id = $2 AND state = ANY($4::text[]) RETURNING id`,
         [
@@ -250,7 +258,8 @@ export class MoveRepository {
 
   /** Writes progress and answers whether a cancel was asked for (one round trip). */
   async writeProgress(moveId: number, p: ProgressCounters): Promise<boolean> {
-    const rows: { cancel_requested: boolean }[] = await this.db.query(
+    const rows: { cancel_requested: boolean }[] = await updated(
+      this.db,
       `UPDATE moves SET folders_total = $2, folders_done = $3, messages_total = $4, messages_done = $5,
               bytes_total = $6, bytes_done = $7, rate_messages_per_s = $8, eta_s = $9, progress_at = now()
         WHERE id = $1 RETURNING cancel_requested`,
@@ -279,7 +288,8 @@ export class MoveRepository {
 
   /** Counts a failed attempt; returns the number of failed attempts so far. */
   async failAttempt(moveId: number, error: string): Promise<number> {
-    const rows: { attempts: number }[] = await this.db.query(
+    const rows: { attempts: number }[] = await updated(
+      this.db,
       `UPDATE moves SET attempts = attempts + 1, error = $2, updated_at = now() WHERE id = $1 RETURNING attempts`,
       [moveId, error],
     );
@@ -301,7 +311,8 @@ export class MoveRepository {
   }
 
   async retain(moveId: number, retainUntil: Date): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const rows: unknown[] = await updated(
+      this.db,
       `UPDATE moves SET state = $2, retain_until = $3, updated_at = now()
         WHERE id = $1 AND state = $4 RETURNING id`,
       [moveId, MoveState.Retained, retainUntil, MoveState.Flipped],
@@ -424,3 +435,15 @@ export class MoveRepository {
 }
 
 class FlipRefused extends Error {}
+
+/**
+ * The rows of an `UPDATE ... RETURNING`. TypeORM's query() answers `[rows, count]` for an
+ * UPDATE (a plain array for anything else), so the statement runs inside a CTE, as a SELECT.
+ */
+async function updated<T = Record<string, unknown>>(
+  db: EntityManager | DataSource,
+  text: string,
+  params: unknown[],
+): Promise<T[]> {
+  return db.query<T[]>(`WITH changed AS (${text}) SELECT * FROM changed`, params);
+}

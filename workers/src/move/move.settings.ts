@@ -33,6 +33,8 @@ export interface MoveSettings {
   retentionMs: number;
   /** Failed attempts before a move rolls back. */
   maxAttempts: number;
+  /** First wait before another attempt; doubled each time, at most 10 minutes. */
+  retryDelayMs: number;
   /** Progress is written at least this often (the API promises every 2 s). */
   progressEveryMs: number;
   imapTimeouts: Partial<ImapTimeouts>;
@@ -50,6 +52,7 @@ export const DEFAULT_MOVE_SETTINGS: MoveSettings = {
   maxFrozenMs: 60_000,
   retentionMs: 7 * 24 * 3600 * 1000,
   maxAttempts: 3,
+  retryDelayMs: 10_000,
   progressEveryMs: 1_000,
   imapTimeouts: { socketTimeoutMs: 120_000 },
 };
@@ -66,6 +69,7 @@ const ENV: Record<Exclude<keyof MoveSettings, 'imapTimeouts'>, [string, number]>
   maxFrozenMs: ['ROOST_MOVE_MAX_FROZEN_MS', 1000],
   retentionMs: ['ROOST_MOVE_RETENTION_MS', 0],
   maxAttempts: ['ROOST_MOVE_MAX_ATTEMPTS', 1],
+  retryDelayMs: ['ROOST_MOVE_RETRY_DELAY_MS', 0],
   progressEveryMs: ['ROOST_MOVE_PROGRESS_MS', 100],
 };
 

@@ -31,6 +31,7 @@ export async function prepareStep(run: MoveRun): Promise<void> {
     created: structure.changes.createFolders.length,
   });
   await syncSieveAsOwner(run, { apply: true });
+  await run.sessions.closeSieves();
   await run.advance(MoveState.Preparing, MoveState.Copying);
 }
 

@@ -15,7 +15,7 @@ import { VerificationReport, verifyFolderReusing } from './verification';
  */
 export async function verifyStep(run: MoveRun): Promise<void> {
   const started = Date.now();
-  const report = await buildReport(run);
+  const report = await buildReport(run).finally(() => run.sessions.closeSieves());
   report.durationMs = Date.now() - started;
   await run.repo.saveVerification(run.moveId, report);
   if (!report.ok) {

@@ -111,7 +111,7 @@ async function takeSnapshot(run: MoveRun, backend: Backend): Promise<Snapshot> {
   try {
     const folders = await describe(session);
     const list = await session.listFolders();
-    const sieve = await readSieve(run, backend);
+    const sieve = await readSieve(run, backend).finally(() => run.sessions.closeSieves());
     return {
       kind: 'xfer-snapshot',
       takenAt: new Date().toISOString(),

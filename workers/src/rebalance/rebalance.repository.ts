@@ -1,5 +1,5 @@
 import { MoveState, PlanState } from '@roost/core';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 export interface PlannedMove {
   mailboxId: number;
@@ -124,7 +124,8 @@ export class RebalanceJobRepository {
   }
 
   async finish(planId: number, to: PlanState, error: string | null): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const rows: unknown[] = await updated(
+      this.db,
       `UPDATE rebalance_plans SET state = $2, error = $3, updated_at = now()
         WHERE id = $1 AND state = $4 RETURNING id`,
       [planId, to, error, PlanState.Running],
@@ -163,3 +164,15 @@ export const TERMINAL_OR_DONE: readonly MoveState[] = [
   MoveState.Cancelled,
   MoveState.RolledBack,
 ];
+
+/**
+ * The rows of an `UPDATE ... RETURNING`. TypeORM's query() answers `[rows, count]` for an
+ * UPDATE (a plain array for anything else), so the statement runs inside a CTE, as a SELECT.
+ */
+async function updated<T = Record<string, unknown>>(
+  db: EntityManager | DataSource,
+  text: string,
+  params: unknown[],
+): Promise<T[]> {
+  return db.query<T[]>(`WITH changed AS (${text}) SELECT * FROM changed`, params);
+}

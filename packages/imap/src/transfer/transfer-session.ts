@@ -510,6 +510,24 @@ export class TransferSession {
     messages: readonly Omit<TransferMessage, 'uid'>[],
   ): Promise<AppendResult> {
     if (messages.length === 0) return { uidValidity: null, uids: [] };
+    // refused here rather than by the server: a non-synchronising literal above APPENDLIMIT
+    // would be read to its end and answered NO [TOOBIG], or the connection dropped
+    const limit = this.client.capabilities.get('APPENDLIMIT');
+    const tooBig =
+      typeof limit === 'number' && limit > 0
+        ? messages.find((m) => m.raw.length > limit)
+        : undefined;
+    if (tooBig && typeof limit === 'number') {
+      throw new ImapCommandError(
+        `APPEND to ${raw} refused before sending: a message of ${tooBig.raw.length} bytes is above the APPENDLIMIT ${limit} of backend ${this.backend.name}`,
+        {
+          backend: this.backend.name,
+          command: 'APPEND',
+          mailbox: raw,
+          responseText: `[TOOBIG] message of ${tooBig.raw.length} bytes above APPENDLIMIT ${limit}`,
+        },
+      );
+    }
     const binary = this.hasCapability('BINARY');
     const attrs: unknown[] = [str(raw)];
     for (const m of messages) {
