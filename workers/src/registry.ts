@@ -2,19 +2,23 @@ import { JobName, QUEUE_OF, QueueName } from '@roost/core';
 import { backendHealthHandlers } from './backend-health';
 import { QueueHandlers } from './context';
 import { mailboxHandlers } from './mailbox';
+import { moveQueueHandlers } from './move';
 import { quotaSyncHandlers } from './quota-sync';
+import { rebalanceQueueHandlers } from './rebalance';
 import { relayHandlers } from './relay';
 
 /**
  * The queues this worker process can work, each with one handler per job name of the queue
- * (names and payloads are typed in @roost/core). The move, rebalance and relay queues belong to
- * their own issues: they add their handler maps here, and boot fails until every job has one.
+ * (names and payloads are typed in @roost/core). Boot fails when a job of a worked queue has no
+ * handler.
  */
 export const REGISTRY: Partial<Record<QueueName, QueueHandlers>> = {
   [QueueName.Mailbox]: mailboxHandlers,
   [QueueName.QuotaSync]: quotaSyncHandlers,
   [QueueName.BackendHealth]: backendHealthHandlers,
   [QueueName.Relay]: relayHandlers,
+  [QueueName.Move]: moveQueueHandlers,
+  [QueueName.Rebalance]: rebalanceQueueHandlers,
 };
 
 /** The queues with a processor, which a worker works unless told otherwise. */
