@@ -28,7 +28,9 @@ export async function syncStep(run: MoveRun): Promise<void> {
   const started = Date.now();
   const [lane] = await run.lanes(1);
   const folders = await run.sourceFolders(lane.src);
-  const verified = await run.forEachFolder(folders, (l, folder) => verifyFolder(l, folder));
+  const verified = await run.forEachFolder(folders, (l, folder) =>
+    verifyFolder(l, folder, run.sync.sourceRead(folder.raw)),
+  );
   run.preverified.clear();
   for (const [raw, state] of verified) run.preverified.set(raw, state);
   run.log.info('verified before the freeze', {

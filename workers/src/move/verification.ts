@@ -6,7 +6,7 @@ import {
   internalDateSeconds,
   matchByDigest,
 } from '@roost/imap';
-import { FolderRef } from './folder-sync';
+import { FolderRef, SourceRead } from './folder-sync';
 import { Lane } from './move-sessions';
 import { StructureChanges } from './structure';
 
@@ -60,9 +60,28 @@ export interface VerifiedState {
   dst: { uidValidity: number; modseq: string | null; exists: number };
 }
 
-export async function verifyFolder(lane: Lane, folder: FolderRef): Promise<VerifiedState> {
-  const s = await lane.src.open(folder.raw, true);
-  const src = await lane.src.fetchMeta();
+export async function verifyFolder(
+  lane: Lane,
+  folder: FolderRef,
+  known?: SourceRead,
+): Promise<VerifiedState> {
+  let s: { uidValidity: number; highestModseq: string | null; exists: number };
+  let src: MessageMeta[];
+  const status = known?.highestModseq ? await lane.src.status(folder.raw) : undefined;
+  if (
+    known &&
+    status &&
+    status.uidValidity === known.uidValidity &&
+    status.highestModseq === known.highestModseq &&
+    status.messages === known.exists
+  ) {
+    // the source read when the copy began is still exact: no need to read it again
+    s = known;
+    src = known.metas;
+  } else {
+    s = await lane.src.open(folder.raw, true);
+    src = await lane.src.fetchMeta();
+  }
   const d = await lane.dst.open(folder.raw, true);
   const dst = await lane.dst.fetchMeta();
   return {
@@ -82,6 +101,7 @@ export async function verifyFolderReusing(
   lane: Lane,
   folder: FolderRef,
   before: VerifiedState | undefined,
+  known?: SourceRead,
 ): Promise<VerifiedState & { reused: boolean }> {
   if (before?.result.ok && before.src.modseq !== null && before.dst.modseq !== null) {
     const [s, d] = await Promise.all([lane.src.status(folder.raw), lane.dst.status(folder.raw)]);
@@ -94,7 +114,7 @@ export async function verifyFolderReusing(
       d.messages === before.dst.exists;
     if (same) return { ...before, reused: true };
   }
-  return { ...(await verifyFolder(lane, folder)), reused: false };
+  return { ...(await verifyFolder(lane, folder, known)), reused: false };
 }
 
 /** Pure comparison of two folders' metadata (unit-tested). */

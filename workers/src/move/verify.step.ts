@@ -51,7 +51,12 @@ async function buildReport(run: MoveRun): Promise<VerificationReport> {
   // folders on their lanes; structure, Sieve and quota beside them
   const [results, structure, sieve, quota] = await Promise.all([
     run.forEachFolder(folders, (l, folder) =>
-      verifyFolderReusing(l, folder, run.preverified.get(folder.raw)),
+      verifyFolderReusing(
+        l,
+        folder,
+        run.preverified.get(folder.raw),
+        run.sync.sourceRead(folder.raw),
+      ),
     ),
     syncStructure(lane.src, lane.dst, { apply: false, deleteExtra: true }),
     syncSieveAsOwner(run, { apply: false }),
