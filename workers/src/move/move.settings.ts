@@ -8,7 +8,11 @@ import { ImapTimeouts } from '@roost/imap';
 export interface MoveSettings {
   /** Folders copied at the same time; each holds one source and one target connection. */
   parallelFolders: number;
-  /** Messages per MULTIAPPEND. */
+  /**
+   * Messages per MULTIAPPEND. Cyrus' cost per message falls with the batch: 3000 messages of
+   * 2-20 KB took 4.0 s of target imapd CPU in batches of 100 and 2.4 s in batches of 250
+   * (measured here); under contention that CPU is the throughput.
+   */
   batchMessages: number;
   /** Bytes per MULTIAPPEND; a larger single message goes alone. */
   batchBytes: number;
@@ -42,7 +46,7 @@ export interface MoveSettings {
 
 export const DEFAULT_MOVE_SETTINGS: MoveSettings = {
   parallelFolders: 2,
-  batchMessages: 100,
+  batchMessages: 250,
   batchBytes: 8 * 1024 * 1024,
   memoryBytes: 64 * 1024 * 1024,
   syncMaxPasses: 5,
