@@ -104,7 +104,14 @@ void describe('web console: sign-in, second factor and session end', () => {
     );
     // the API remembers a session's owner for up to 5 s (credential-cache.ts)
     await sleep(5_500);
-    await page.getByRole('menuitem', { name: 'Domains', exact: true }).click();
+    // A background refresh may already have found the session gone and left for the login page;
+    // otherwise the next navigation does.
+    if (!/\/login/.test(page.url())) {
+      await page
+        .getByRole('menuitem', { name: 'Domains', exact: true })
+        .click({ timeout: 5_000 })
+        .catch(() => undefined); // gone meanwhile: the redirect below is what must happen
+    }
     await page.waitForURL(/\/login\?expired=1/);
     await page.getByText('Your session has ended; sign in again.').waitFor();
     await saveScreenshot(page, 'sign-in-session-ended');
