@@ -170,11 +170,16 @@ export async function insertMove(
   lab: MoveLab,
   mailboxId: number,
   engine = MoveEngine.Imap,
+  direction: 'forward' | 'back' = 'forward',
 ): Promise<number> {
+  const [from, to] =
+    direction === 'forward'
+      ? [lab.srcBackendId, lab.dstBackendId]
+      : [lab.dstBackendId, lab.srcBackendId];
   return scalar(
     lab.pool,
     `INSERT INTO moves (mailbox_id, source_backend_id, target_backend_id, engine) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [mailboxId, lab.srcBackendId, lab.dstBackendId, engine],
+    [mailboxId, from, to, engine],
   );
 }
 

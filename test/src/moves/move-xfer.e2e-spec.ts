@@ -107,6 +107,30 @@ void describe('move (XFER engine)', () => {
     }
     assert.ok(cyrusMailboxName(xavier.address));
   });
+
+  void it('moves a mailbox back to where its copy is still retained (IMAP engine)', async () => {
+    const yara = await createUser(lab, 'yara');
+    await seedFolders(lab.src, yara.address, { INBOX: 80, Projekte: 40 });
+    const before = await ownerDigests(lab.src, yara.address);
+    const away = await insertMove(lab, yara.id);
+    await enqueueMove(queue.queue, away);
+    const first = await finish(lab, away);
+    assert.equal(first.state, MoveState.Retained, `${first.state}: ${first.error}`);
+    // the source keeps its copy (owner denied) for the retention period; now move back
+    const back = await insertMove(lab, yara.id, MoveEngine.Imap, 'back');
+    await enqueueMove(queue.queue, back);
+    const second = await finish(lab, back);
+    assert.equal(second.state, MoveState.Retained, `${second.state}: ${second.error}`);
+    assert.deepEqual(await mailboxRouting(lab, yara.id), {
+      backendId: lab.srcBackendId,
+      state: 'active',
+    });
+    const old = await moveRow(lab, away);
+    assert.equal(old.state, MoveState.Cleaned);
+    assert.match(old.error ?? '', /replaced by move/);
+    // the user reads the fresh copy on the source: not denied there any more
+    assert.deepEqual(await ownerDigests(lab.src, yara.address), before);
+  });
 });
 
 /** Per folder: UIDVALIDITY and the UID list, as the owner reads them. */
@@ -123,4 +147,22 @@ async function uidState(lab: MoveLab, side: 'src' | 'dst', address: string) {
     await session.close();
   }
   return out;
+}
+
+async function finish(lab: MoveLab, moveId: number) {
+  return waitFor(
+    `move ${moveId}`,
+    async () => {
+      const row = await moveRow(lab, moveId);
+      return [
+        MoveState.Retained,
+        MoveState.Cleaned,
+        MoveState.RolledBack,
+        MoveState.Failed,
+      ].includes(row.state)
+        ? row
+        : undefined;
+    },
+    120_000,
+  );
 }

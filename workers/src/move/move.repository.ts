@@ -338,8 +338,29 @@ export class MoveRepository {
   ): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
       `SELECT 1 FROM moves WHERE mailbox_id = $1 AND id <> $2 AND target_backend_id = $3
-          AND flipped_at IS NULL AND state IN ('failed','cancelled','rolled-back') LIMIT 1`,
+          AND flipped_at IS NULL AND state IN ('cancelled','rolled-back') LIMIT 1`,
       [mailboxId, moveId, targetBackendId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * An earlier move of this mailbox away from `backendId` whose copy there is still retained:
+   * moving the mailbox back replaces that copy. Marks that move cleaned; false when there is none.
+   */
+  async supersedeRetainedCopy(
+    moveId: number,
+    mailboxId: number,
+    backendId: number,
+  ): Promise<boolean> {
+    const rows = await updated(
+      this.db,
+      `UPDATE moves SET state = 'cleaned', finished_at = now(), updated_at = now(),
+              error = 'the retained copy was replaced by move ' || $2::text
+        WHERE mailbox_id = $1 AND id <> $2 AND source_backend_id = $3 AND state = 'retained'
+          AND flipped_at IS NOT NULL
+        RETURNING id`,
+      [mailboxId, moveId, backendId],
     );
     return rows.length > 0;
   }

@@ -58,16 +58,26 @@ export async function validateAndBegin(run: MoveRun): Promise<void> {
     admin.listUserMailboxes(mailbox.address),
   );
   if (existing.length > 0) {
-    // a copy left by an earlier move of this mailbox that never flipped is ours to replace;
-    // anything else on the target is somebody's mail
-    if (!(await run.repo.hadUnflippedMoveTo(move.id, mailbox.id, target.id))) {
+    // a copy left by an earlier move of this mailbox that never flipped, or the retained copy
+    // of one that moved it away from there, is ours to replace; anything else is somebody's mail
+    const leftover = await run.repo.hadUnflippedMoveTo(move.id, mailbox.id, target.id);
+    // moving back to where an earlier move left from: its retained copy is replaced
+    const retained =
+      !leftover && (await run.repo.supersedeRetainedCopy(move.id, mailbox.id, target.id));
+    if (!leftover && !retained) {
       throw new MovePermanentError(
         `backend ${target.name} already has a mailbox ${cyrusMailboxName(mailbox.address)}; refusing to overwrite it`,
       );
     }
-    run.log.info('deleting the leftover of an earlier move on the target', { move: move.id });
+    run.log.info('deleting an earlier copy of this mailbox on the target', {
+      move: move.id,
+      retained,
+    });
     await run.sessions.asAdmin(target, (admin) => admin.deleteUserMailbox(mailbox.address));
   }
+  // a deny left for this user on the target (a retained copy of an earlier move) would end the
+  // copy's sessions, and after the flip the user's own: lift it (a no-op when there is none)
+  await run.control.backend(target, 'allow', mailbox.address, `move ${move.id}: target`);
   if (!(await run.repo.begin(run.subject))) {
     throw new MovePermanentError(
       `mailbox ${mailbox.address} is no longer active on ${source.name}`,
