@@ -442,6 +442,9 @@ export const moveBenchmark: Benchmark = {
       const frozenMs = row.flipped_at.getTime() - row.frozen_at.getTime();
       const toFlipMs = row.flipped_at.getTime() - row.started_at.getTime();
       const roostRate = total / (toFlipMs / 1000);
+      // the bulk copy alone (copying -> syncing), the part that does what mbsync does
+      const copyMs = (phases.syncing ?? toFlipMs) - (phases.copying ?? 0);
+      const copyRate = total / (copyMs / 1000);
       // read the source again as the owner (it is retained with the owner denied)
       await execFileAsync(control, [src.imapdConfPath, 'allow', address]);
       const roostTarget = await digests(dst, address);
@@ -489,6 +492,12 @@ export const moveBenchmark: Benchmark = {
           {
             label: 'Roost move, msg/s (start to flip)',
             value: Math.round(roostRate),
+            unit: 'msg/s',
+            baseline: Math.round(mbsyncRate),
+          },
+          {
+            label: 'Roost bulk copy phase, msg/s',
+            value: Math.round(copyRate),
             unit: 'msg/s',
             baseline: Math.round(mbsyncRate),
           },
