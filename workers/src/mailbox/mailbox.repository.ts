@@ -29,9 +29,13 @@ export class MailboxJobRepository {
 
   /** Moves the mailbox from one of `from` to `to` and clears the reason; false if it was elsewhere. */
   async transition(mailboxId: number, from: MailboxState[], to: MailboxState): Promise<boolean> {
+    // In a CTE: TypeORM answers [rows, count] for a bare UPDATE ... RETURNING, whose length is
+    // always 2, so the transition would look applied even when no row matched.
     const rows: unknown[] = await this.db.query(
-      `UPDATE mailboxes SET state = $2, state_reason = NULL, updated_at = now()
-        WHERE id = $1 AND state = ANY($3::text[]) RETURNING id`,
+      `WITH changed AS (
+         UPDATE mailboxes SET state = $2, state_reason = NULL, updated_at = now()
+          WHERE id = $1 AND state = ANY($3::text[]) RETURNING id)
+       SELECT id FROM changed`,
       [mailboxId, to, from],
     );
     return rows.length > 0;
@@ -54,7 +58,8 @@ export class MailboxJobRepository {
   /** Removes the row of a deleted mailbox (moves and password resets cascade). */
   async deleteDeleted(mailboxId: number): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
-      `DELETE FROM mailboxes WHERE id = $1 AND state = 'deleting' RETURNING id`,
+      `WITH gone AS (DELETE FROM mailboxes WHERE id = $1 AND state = 'deleting' RETURNING id)
+       SELECT id FROM gone`,
       [mailboxId],
     );
     return rows.length > 0;
