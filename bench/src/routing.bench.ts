@@ -594,9 +594,10 @@ async function loginBenchmark(
   notes: string[],
   details: Record<string, unknown>,
 ): Promise<void> {
-  const users = numberOption(ctx, 'login-users', 600);
+  const users = numberOption(ctx, 'login-users', 3000);
   const loginClients = numberOption(ctx, 'login-clients', 8);
   const argonSeconds = numberOption(ctx, 'argon-seconds', 12);
+  const coldSeconds = numberOption(ctx, 'cold-seconds', 16);
   const rounds = Math.max(1, Math.floor(numberOption(ctx, 'rounds', 4)));
   const warmSeconds = numberOption(ctx, 'warm-seconds', 8);
   const redisUrl = process.env.ROOST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -651,6 +652,7 @@ async function loginBenchmark(
         REDIS_URL: redisUrl,
         ROOST_QUEUE_PREFIX: prefix,
         ROOST_MAIL_AUTH_SECRET: secret,
+        ROOST_SECRET_KEY: randomBytes(32).toString('base64'),
         ROOST_API_PORT: String(apiPort),
         ROOST_API_HOST: '127.0.0.1',
       },
@@ -701,7 +703,6 @@ async function loginBenchmark(
     // then weighs on both alike.
     const verifyRaw = () => argon2.verify(rawHash, LOGIN_PASSWORD);
     const queue = addresses.slice(1);
-    const slice = Math.ceil(queue.length / rounds);
     const latencies: number[] = [];
     let failures = 0;
     const raws: Rate[] = [];
@@ -713,28 +714,25 @@ async function loginBenchmark(
         () => rateOf(argonSeconds / rounds, 4, verifyRaw),
       );
       raws.push(rawRun.value);
-      const users = queue.splice(0, slice);
+      // Steady state, like the raw run: the clients keep logging in new users for the slice's
+      // time (a fixed number of users would end each slice with fewer logins in flight).
+      const failedBefore = failures;
       const coldRun = await timed(
         ctx.progress,
-        `round ${round}/${rounds}: cold logins of ${users.length} users, ${loginClients} clients`,
-        async () => {
-          const start = performance.now();
-          let count = 0;
-          await Promise.all(
-            Array.from({ length: loginClients }, async () => {
-              for (let user = users.shift(); user !== undefined; user = users.shift()) {
-                const t = performance.now();
-                if (await proxiedLogin(imapPort, user, LOGIN_PASSWORD)) {
-                  latencies.push(performance.now() - t);
-                  count++;
-                } else failures++;
-              }
-            }),
-          );
-          return { count, seconds: (performance.now() - start) / 1000 };
-        },
+        `round ${round}/${rounds}: cold logins, ${loginClients} clients, ${coldSeconds / rounds} s`,
+        () =>
+          rateOf(coldSeconds / rounds, loginClients, async () => {
+            const user = queue.shift();
+            if (user === undefined)
+              throw new Error(`all ${users} login users used: raise --login-users`);
+            const t = performance.now();
+            if (await proxiedLogin(imapPort, user, LOGIN_PASSWORD))
+              latencies.push(performance.now() - t);
+            else failures++;
+          }),
       );
-      colds.push(coldRun.value);
+      // rateOf counts every call: a failed login is not a login
+      colds.push({ ...coldRun.value, count: coldRun.value.count - (failures - failedBefore) });
     }
     if (failures > 0) ctx.fail(`${failures} cold logins failed (see ${vars.ERROR_LOG})`);
     const total = (rates: Rate[]) => ({
@@ -744,13 +742,14 @@ async function loginBenchmark(
     const raw = perSecond(total(raws));
     const coldRate = perSecond(total(colds));
 
-    // Warm: the same users again within the cache TTL (a client reconnecting).
+    // Warm: the users logged in above, again within the cache TTL (a client reconnecting).
+    const loggedIn = addresses.slice(0, addresses.length - queue.length);
     let next = 0;
     const warmRate = perSecond(
       (
         await timed(ctx.progress, `warm logins, ${warmSeconds} s`, () =>
           rateOf(warmSeconds, loginClients, async () => {
-            const user = addresses[next++ % addresses.length];
+            const user = loggedIn[next++ % loggedIn.length];
             if (!(await proxiedLogin(imapPort, user, LOGIN_PASSWORD)))
               throw new Error(`warm login of ${user} failed`);
           }),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LastLoginRecorder } from './last-login-recorder';
 import { MailAuthController } from './mail-auth.controller';
 import { MailAuthSecretGuard } from './mail-auth.guard';
 import { MailAuthRepository } from './mail-auth.repository';
@@ -11,7 +12,13 @@ import { MailAuthThrottle } from './mail-auth.throttle';
  */
 @Module({
   controllers: [MailAuthController],
-  providers: [MailAuthService, MailAuthRepository, MailAuthThrottle, MailAuthSecretGuard],
+  providers: [
+    MailAuthService,
+    LastLoginRecorder,
+    MailAuthRepository,
+    MailAuthThrottle,
+    MailAuthSecretGuard,
+  ],
   exports: [MailAuthService],
 })
 export class MailAuthModule {}

@@ -50,6 +50,7 @@ export class MailAuthRepository {
          FROM proxy_logins p JOIN backends b ON b.id = p.backend_id
         WHERE p.address = $1`,
       [address],
+      'roost_mail_auth_find_login', // every proxied login runs it: plan it once per connection
     );
     const row = rows[0];
     return row ? { ...row, mailboxId: Number(row.mailboxId) } : null;
@@ -65,12 +66,14 @@ export class MailAuthRepository {
     return affected === 1;
   }
 
-  async touchLastLogin(mailboxId: number): Promise<void> {
+  /** Sets `last_login_at` to now for these mailboxes (sorted: concurrent batches never deadlock). */
+  async touchLastLogins(mailboxIds: number[]): Promise<void> {
     await sql(
       this.ds.manager,
       `UPDATE mailboxes SET last_login_at = now()
-        WHERE id = $1 AND (last_login_at IS NULL OR last_login_at < now() - make_interval(secs => $2))`,
-      [mailboxId, LAST_LOGIN_RESOLUTION_S],
+        WHERE id = ANY($1::bigint[])
+          AND (last_login_at IS NULL OR last_login_at < now() - make_interval(secs => $2))`,
+      [[...mailboxIds].sort((a, b) => a - b), LAST_LOGIN_RESOLUTION_S],
     );
   }
 

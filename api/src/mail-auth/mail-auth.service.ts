@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { PasswordService } from '../passwords/password.service';
 import { VerifiedCredentialCache } from './credential-cache';
 import { BackendLookupRow, LoginRow, MailAuthRepository } from './mail-auth.repository';
+import { LastLoginRecorder } from './last-login-recorder';
 import { MailAuthThrottle } from './mail-auth.throttle';
 import { MailProtocol, NginxAnswer, NginxAuthRequest } from './nginx-protocol';
 
@@ -101,6 +102,7 @@ export class MailAuthService {
     private readonly repo: MailAuthRepository,
     private readonly passwords: PasswordService,
     private readonly throttle: MailAuthThrottle,
+    private readonly lastLogins: LastLoginRecorder,
   ) {}
 
   /** One nginx auth_http request -> the answer nginx acts on. */
@@ -180,9 +182,7 @@ export class MailAuthService {
     if (!row.active || !(OPEN_STATES.has(row.state) || HELD_STATES.has(row.state))) {
       return { kind: 'disabled', row };
     }
-    this.repo.touchLastLogin(row.mailboxId).catch((err: unknown) => {
-      this.logger.warn(`could not record the last login of ${login}: ${String(err)}`);
-    });
+    this.lastLogins.record(row.mailboxId);
     return { kind: 'ok', row };
   }
 

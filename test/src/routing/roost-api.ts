@@ -39,6 +39,7 @@ export async function startRoostApi(opts: StartApiOptions): Promise<RunningApi> 
       REDIS_URL: opts.redisUrl,
       ROOST_QUEUE_PREFIX: prefix,
       ROOST_MAIL_AUTH_SECRET: secret,
+      ROOST_SECRET_KEY: randomBytes(32).toString('base64'),
       ...opts.env,
     },
     { logger: ['error'] },
