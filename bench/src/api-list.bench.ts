@@ -154,6 +154,23 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU ms of the PostgreSQL backends serving `database` (the API's pool; idle ones count 0). */
+async function databaseCpuMs(client: Client, database: string): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [database],
+  );
+  let total = 0;
+  for (const { pid } of rows) {
+    try {
+      total += cpuMs(pid);
+    } catch {
+      // the backend ended between the two reads
+    }
+  }
+  return total;
+}
+
 /** One GET over a keep-alive agent (lighter on the shared CPU than fetch). */
 function getJson(
   agent: Agent,
@@ -312,6 +329,7 @@ export const apiListBenchmark: Benchmark = {
           ROOST_QUEUE_PREFIX: prefix,
           ROOST_API_PORT: String(port),
           ROOST_API_HOST: '127.0.0.1',
+          ROOST_SECRET_KEY: randomBytes(32).toString('base64'),
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
@@ -376,14 +394,21 @@ export const apiListBenchmark: Benchmark = {
       await timed(ctx.progress, `warm-up: ${warmup} requests per case`, async () => {
         for (const s of scenarios) await drive(port, s, warmup, concurrency);
       });
+      const database = new URL(dbUrl).pathname.slice(1);
       for (const s of scenarios) {
         const cpu0 = cpuMs(api.pid!);
+        const pg0 = await databaseCpuMs(client, database);
+        const client0 = process.cpuUsage();
         const { value: o } = await timed(
           ctx.progress,
           `${s.id}: ${requests} requests, ${concurrency} in flight`,
           () => drive(port, s, requests, concurrency),
         );
         const apiCpu = (cpuMs(api.pid!) - cpu0) / requests;
+        // Where the rest of the CPU goes: PostgreSQL's backends and this process (the client).
+        const pgCpu = ((await databaseCpuMs(client, database)) - pg0) / requests;
+        const used = process.cpuUsage(client0);
+        const clientCpu = (used.user + used.system) / 1000 / requests;
         // One at a time: the latency of a request that does not queue behind 19 others.
         const single = await drive(port, s, Math.min(300, requests), 1);
         metrics.push({ label: `${s.id} p50`, value: round(o.p50), unit: 'ms' });
@@ -397,17 +422,30 @@ export const apiListBenchmark: Benchmark = {
         metrics.push({ label: `${s.id} 1 in flight p50`, value: round(single.p50), unit: 'ms' });
         metrics.push({ label: `${s.id} 1 in flight p95`, value: round(single.p95), unit: 'ms' });
         metrics.push({ label: `${s.id} API CPU per request`, value: round(apiCpu, 2), unit: 'ms' });
+        metrics.push({
+          label: `${s.id} PostgreSQL CPU per request`,
+          value: round(pgCpu, 2),
+          unit: 'ms',
+        });
+        metrics.push({
+          label: `${s.id} client CPU per request`,
+          value: round(clientCpu, 2),
+          unit: 'ms',
+        });
         details[s.id] = {
           title: s.title,
           ...o,
           single,
           apiCpuMsPerRequest: apiCpu,
+          postgresCpuMsPerRequest: pgCpu,
+          clientCpuMsPerRequest: clientCpu,
           queries: s.queries.length,
         };
         notes.push(
           `${s.id}: ${s.title}: p50 ${round(o.p50)} ms, p95 ${round(o.p95)} ms, max ${round(o.max)} ms, ` +
             `${Math.round(o.rps)} req/s; one at a time p50 ${round(single.p50)} ms, p95 ${round(single.p95)} ms; ` +
-            `API CPU ${round(apiCpu, 2)} ms/request (e.g. Content-Range '${o.sampleRange}', ${o.emptyPages} empty pages)`,
+            `CPU per request: API ${round(apiCpu, 2)} ms, PostgreSQL ${round(pgCpu, 2)} ms, ` +
+            `client ${round(clientCpu, 2)} ms (e.g. Content-Range '${o.sampleRange}', ${o.emptyPages} empty pages)`,
         );
         if (o.errors > 0) ctx.fail(`${s.id}: ${o.errors} requests failed or lacked Content-Range`);
         const gated = s.id === 'domain-prefix' || s.id === 'global-prefix';

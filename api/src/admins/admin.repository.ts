@@ -165,6 +165,24 @@ export class AdminRepository {
     await sql(em, `UPDATE admins SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
   }
 
+  /**
+   * Swaps the stored TOTP seed for another form of the same seed (a legacy plaintext for its
+   * sealed form), only if it is still the one read: a reset or re-enrolment meanwhile wins.
+   */
+  async replaceTotpSecret(
+    id: number,
+    current: string,
+    next: string,
+    em: EntityManager = this.ds.manager,
+  ): Promise<boolean> {
+    const { affected } = await sql(
+      em,
+      `UPDATE admins SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2`,
+      [id, current, next],
+    );
+    return affected === 1;
+  }
+
   async setDomains(em: EntityManager, id: number, domainIds: number[]): Promise<void> {
     // Roles, scopes and TOTP state are part of a cached credential owner.
     this.cache.clear();

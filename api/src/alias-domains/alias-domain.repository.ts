@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { exactPage, SqlWhere } from '../common/list-sql';
 import { ListQuery, Page } from '../common/list-query';
-import { likePrefix, sql } from '../common/sql';
+import { oneRow } from '../common/row-sql';
+import { sql } from '../common/sql';
 
 export interface AliasDomainRow {
   id: number;
@@ -29,42 +31,32 @@ export class AliasDomainRepository {
     scope: number[] | null,
     q: ListQuery<(typeof ALIAS_DOMAIN_SORT)[number], typeof ALIAS_DOMAIN_FILTERS>,
   ): Promise<Page<AliasDomainRow>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (scope) where.push(`ad.target_domain_id = ANY($${params.push(scope)}::int[])`);
-    if (q.filter.q !== undefined)
-      where.push(`ad.name LIKE $${params.push(likePrefix(q.filter.q))}`);
-    if (q.filter.id) where.push(`ad.id = ANY($${params.push(q.filter.id)}::int[])`);
-    if (q.filter.targetDomainId)
-      where.push(`ad.target_domain_id = $${params.push(q.filter.targetDomainId)}`);
-    if (q.filter.active !== undefined) where.push(`ad.active = $${params.push(q.filter.active)}`);
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const em = this.ds.manager;
-    const total = await sql<{ n: number }>(
-      em,
-      `SELECT count(*)::int AS n FROM alias_domains ad ${w}`,
-      params,
-    );
-    const { rows } = await sql<AliasDomainRow>(
-      em,
-      `SELECT ${COLUMNS} FROM alias_domains ad ${w} ORDER BY ad.${q.sort} ${q.order}, ad.id
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
-      params,
-    );
-    return { items: rows, offset: q.offset, total: total.rows[0].n };
+    const where = new SqlWhere();
+    if (scope) where.and(`ad.target_domain_id = ANY(${where.param(scope)}::int[])`);
+    where.andFilters(ALIAS_DOMAIN_FILTERS, q.filter, {
+      q: 'ad.name',
+      id: 'ad.id',
+      targetDomainId: 'ad.target_domain_id',
+      active: 'ad.active',
+    });
+    return exactPage(this.ds.manager, q, {
+      select: `SELECT ${COLUMNS} FROM alias_domains ad`,
+      countFrom: 'FROM alias_domains ad',
+      where,
+      orderBy: `ad.${q.sort} ${q.order}, ad.id`,
+    });
   }
 
-  async findById(
+  findById(
     id: number,
     em: EntityManager = this.ds.manager,
     lock = false,
   ): Promise<AliasDomainRow | null> {
-    const { rows } = await sql<AliasDomainRow>(
+    return oneRow<AliasDomainRow>(
       em,
       `SELECT ${COLUMNS} FROM alias_domains ad WHERE ad.id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    return rows[0] ?? null;
   }
 
   /** Active alias domains by name, for resolving alias chains. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { cappedCount } from '../common/count';
 import { ListQuery, Page } from '../common/list-query';
+import { oneRow } from '../common/row-sql';
 import { likePrefix, sql } from '../common/sql';
 import { AliasFacts } from './alias-graph';
 
@@ -76,17 +77,16 @@ export class AliasRepository {
     return { items: rows, offset: q.offset, total };
   }
 
-  async findById(
+  findById(
     id: number,
     em: EntityManager = this.ds.manager,
     lock = false,
   ): Promise<AliasRow | null> {
-    const { rows } = await sql<AliasRow>(
+    return oneRow(
       em,
       `SELECT ${COLUMNS} FROM aliases a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    return rows[0] ?? null;
   }
 
   async existingAddresses(

@@ -72,18 +72,24 @@ export class AuthService {
       await this.throttle.fail(SCOPE, username, ip);
       throw unauthorized();
     }
+    let resealTotp: string | undefined;
     if (admin.totpSecret) {
       if (!input.totp) throw unauthorized({ totpRequired: true });
-      if (!(await this.totp.check(admin.id, admin.totpSecret, input.totp))) {
+      const seed = this.totp.open(admin.id, admin.totpSecret);
+      if (!(await this.totp.check(admin.id, seed.secret, input.totp))) {
         await this.throttle.fail(SCOPE, username, ip);
         throw unauthorized({ totpRequired: true });
       }
+      // A seed stored in clear before encryption is sealed at its first use.
+      if (seed.legacy) resealTotp = this.totp.seal(admin.id, seed.secret);
     }
     await this.throttle.succeed(SCOPE, username, ip);
     if (check.needsRehash)
       await this.admins.update(this.ds.manager, admin.id, {
         passwordHash: await this.passwords.hash(input.password),
       });
+    if (resealTotp && admin.totpSecret)
+      await this.admins.replaceTotpSecret(admin.id, admin.totpSecret, resealTotp);
     await this.admins.recordLogin(admin.id);
 
     const secret = newSecret('rs');
@@ -166,7 +172,7 @@ export class AuthService {
     if (!secret) throw badRequest('code', 'has no enrolment to confirm; start one first');
     if (!(await this.totp.check(actor.id, secret, code))) throw badRequest('code', 'is wrong');
     await this.committed(async (em) => {
-      await this.admins.update(em, actor.id, { totpSecret: secret });
+      await this.admins.update(em, actor.id, { totpSecret: this.totp.seal(actor.id, secret) });
       await this.audit.record(em, callerOf(actor), {
         action: 'admin.totp-enrol',
         targetType: 'admin',
@@ -181,8 +187,8 @@ export class AuthService {
     const admin = await this.admins.secretsById(actor.id);
     if (!admin?.totpSecret) throw conflict('totp', 'is not enrolled');
     if (admin.totpRequired) throw conflict('totp', 'is required for this account');
-    if (!(await this.totp.check(actor.id, admin.totpSecret, code)))
-      throw badRequest('code', 'is wrong');
+    const seed = this.totp.open(actor.id, admin.totpSecret);
+    if (!(await this.totp.check(actor.id, seed.secret, code))) throw badRequest('code', 'is wrong');
     await this.committed(async (em) => {
       await this.admins.update(em, actor.id, { totpSecret: null });
       await this.audit.record(em, callerOf(actor), {

@@ -1,20 +1,47 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { generateSecret, generateURI, verify } from 'otplib';
+import { ROOST_ENV, RoostEnv } from '../config/env';
 import { RedisService } from '../redis/redis.module';
+import { SecretBox } from './secret-box';
 
 const PENDING_TTL_S = 600;
 
-/** TOTP (RFC 6238, 30 s, 6 digits) with otplib's async API; a code is accepted once. */
+/**
+ * TOTP (RFC 6238, 30 s, 6 digits) with otplib's async API; a code is accepted once.
+ * Seeds are kept sealed (AES-256-GCM under ROOST_SECRET_KEY, bound to the admin's id), in
+ * `admins.totp_secret` and while an enrolment waits in Redis.
+ */
 @Injectable()
 export class TotpService {
-  constructor(private readonly redis: RedisService) {}
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(ROOST_ENV) env: RoostEnv,
+  ) {
+    this.box = new SecretBox(env.ROOST_SECRET_KEY);
+  }
+
+  /** The form of a seed that is stored for this admin. */
+  seal(adminId: number, secret: string): string {
+    return this.box.seal(secret, `totp:${adminId}`);
+  }
+
+  /**
+   * The seed from its stored form; a legacy plaintext seed (stored before encryption) reads as
+   * it is, with `legacy: true` so the caller seals it again.
+   */
+  open(adminId: number, stored: string): { secret: string; legacy: boolean } {
+    const { plaintext, legacy } = this.box.read(stored, `totp:${adminId}`);
+    return { secret: plaintext, legacy };
+  }
 
   /** Starts an enrolment: the secret waits in Redis until a first code confirms it. */
   async begin(adminId: number, username: string): Promise<{ secret: string; uri: string }> {
     const secret = generateSecret();
     await this.redis.client.set(
       this.redis.key('totp-pending', String(adminId)),
-      secret,
+      this.seal(adminId, secret),
       'EX',
       PENDING_TTL_S,
     );
@@ -22,7 +49,8 @@ export class TotpService {
   }
 
   async pending(adminId: number): Promise<string | null> {
-    return this.redis.client.get(this.redis.key('totp-pending', String(adminId)));
+    const stored = await this.redis.client.get(this.redis.key('totp-pending', String(adminId)));
+    return stored === null ? null : this.open(adminId, stored).secret;
   }
 
   async clearPending(adminId: number): Promise<void> {

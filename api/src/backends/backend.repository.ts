@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { BackendHealth, BackendState, PlacementCandidate, TlsMode } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { exactPage, SqlWhere } from '../common/list-sql';
 import { ListQuery, Page } from '../common/list-query';
-import { likePrefix, sql } from '../common/sql';
+import { insertRow, oneRow, updateRow, WritableTable } from '../common/row-sql';
+import { sql } from '../common/sql';
 
 export interface BackendFields {
   name: string;
@@ -49,23 +51,27 @@ export const BACKEND_FILTERS = {
   health: { enum: Object.values(BackendHealth) },
 } as const;
 
-const COLUMN_OF: Record<keyof BackendFields, string> = {
-  name: 'name',
-  imapHost: 'imap_host',
-  imapPort: 'imap_port',
-  pop3Port: 'pop3_port',
-  lmtpHost: 'lmtp_host',
-  lmtpPort: 'lmtp_port',
-  sievePort: 'sieve_port',
-  adminUser: 'admin_user',
-  adminSecretRef: 'admin_secret_ref',
-  controlCommand: 'control_command',
-  tlsMode: 'tls_mode',
-  tlsVerify: 'tls_verify',
-  capacityBytes: 'capacity_bytes',
-  capacityMailboxes: 'capacity_mailboxes',
-  weight: 'weight',
-  state: 'state',
+const BACKENDS: WritableTable<BackendFields> = {
+  name: 'backends',
+  columnOf: {
+    name: 'name',
+    imapHost: 'imap_host',
+    imapPort: 'imap_port',
+    pop3Port: 'pop3_port',
+    lmtpHost: 'lmtp_host',
+    lmtpPort: 'lmtp_port',
+    sievePort: 'sieve_port',
+    adminUser: 'admin_user',
+    adminSecretRef: 'admin_secret_ref',
+    controlCommand: 'control_command',
+    tlsMode: 'tls_mode',
+    tlsVerify: 'tls_verify',
+    capacityBytes: 'capacity_bytes',
+    capacityMailboxes: 'capacity_mailboxes',
+    weight: 'weight',
+    state: 'state',
+  },
+  json: ['controlCommand'],
 };
 
 const SELECT = `
@@ -91,25 +97,18 @@ export class BackendRepository {
   async list(
     q: ListQuery<(typeof BACKEND_SORT)[number], typeof BACKEND_FILTERS>,
   ): Promise<Page<BackendRow>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.filter.q !== undefined) where.push(`b.name LIKE $${params.push(likePrefix(q.filter.q))}`);
-    if (q.filter.id) where.push(`b.id = ANY($${params.push(q.filter.id)}::int[])`);
-    if (q.filter.state) where.push(`b.state = $${params.push(q.filter.state)}`);
-    if (q.filter.health) where.push(`b.health = $${params.push(q.filter.health)}`);
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const em = this.ds.manager;
-    const total = await sql<{ n: number }>(
-      em,
-      `SELECT count(*)::int AS n FROM backends b ${w}`,
-      params,
-    );
-    const { rows } = await sql<BackendRow>(
-      em,
-      `${SELECT} ${w} ORDER BY b.${q.sort} ${q.order}, b.id LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
-      params,
-    );
-    return { items: rows, offset: q.offset, total: total.rows[0].n };
+    const where = new SqlWhere().andFilters(BACKEND_FILTERS, q.filter, {
+      q: 'b.name',
+      id: 'b.id',
+      state: 'b.state',
+      health: 'b.health',
+    });
+    return exactPage(this.ds.manager, q, {
+      select: SELECT,
+      countFrom: 'FROM backends b',
+      where,
+      orderBy: `b.${q.sort} ${q.order}, b.id`,
+    });
   }
 
   async findById(
@@ -118,39 +117,15 @@ export class BackendRepository {
     lock = false,
   ): Promise<BackendRow | null> {
     if (lock) await sql(em, `SELECT id FROM backends WHERE id = $1 FOR UPDATE`, [id]);
-    const { rows } = await sql<BackendRow>(em, `${SELECT} WHERE b.id = $1`, [id]);
-    return rows[0] ?? null;
+    return oneRow<BackendRow>(em, `${SELECT} WHERE b.id = $1`, [id]);
   }
 
-  async insert(em: EntityManager, b: BackendFields): Promise<number> {
-    const keys = Object.keys(COLUMN_OF) as (keyof BackendFields)[];
-    const values = keys.map((k) =>
-      k === 'controlCommand' && b[k] !== null ? JSON.stringify(b[k]) : b[k],
-    );
-    const { rows } = await sql<{ id: number }>(
-      em,
-      `INSERT INTO backends (${keys.map((k) => COLUMN_OF[k]).join(', ')})
-       VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
-      values,
-    );
-    return rows[0].id;
+  insert(em: EntityManager, b: BackendFields): Promise<number> {
+    return insertRow(em, BACKENDS, b);
   }
 
-  async update(em: EntityManager, id: number, changes: Partial<BackendFields>): Promise<void> {
-    const sets: string[] = [];
-    const params: unknown[] = [id];
-    for (const [k, v] of Object.entries(changes) as [keyof BackendFields, unknown][]) {
-      if (v === undefined) continue;
-      sets.push(
-        `${COLUMN_OF[k]} = $${params.push(k === 'controlCommand' && v !== null ? JSON.stringify(v) : v)}`,
-      );
-    }
-    if (sets.length === 0) return;
-    await sql(
-      em,
-      `UPDATE backends SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
-      params,
-    );
+  update(em: EntityManager, id: number, changes: Partial<BackendFields>): Promise<void> {
+    return updateRow(em, BACKENDS, id, changes);
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {

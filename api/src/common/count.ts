@@ -19,14 +19,20 @@ export async function cappedCount(
     params,
   );
   const n = rows[0].n;
-  if (n <= EXACT_COUNT_CAP) return n;
+  return n <= EXACT_COUNT_CAP ? n : Math.max(await estimatedRows(em, { fromWhere, params }), n);
+}
+
+/** The planner's row estimate of a list's `FROM ... WHERE ...` (for totals above the cap). */
+export async function estimatedRows(
+  em: EntityManager,
+  q: { fromWhere: string; params: unknown[] },
+): Promise<number> {
   const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
     em,
-    `EXPLAIN (FORMAT JSON) SELECT 1 ${fromWhere}`,
-    params,
+    `EXPLAIN (FORMAT JSON) SELECT 1 ${q.fromWhere}`,
+    q.params,
   );
-  const estimate = Math.round(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
-  return Math.max(estimate, n);
+  return Math.round(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
 }
 
 /** A page rendered to JSON by PostgreSQL: sent as it is, never parsed into objects here. */
@@ -70,14 +76,7 @@ export async function jsonPageWithCount(
     params,
   );
   const row = rows[0];
-  let total = row.total;
-  if (total > EXACT_COUNT_CAP) {
-    const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
-      em,
-      `EXPLAIN (FORMAT JSON) SELECT 1 ${q.fromWhere}`,
-      q.params,
-    );
-    total = Math.max(Math.round(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']), total);
-  }
+  const total =
+    row.total > EXACT_COUNT_CAP ? Math.max(await estimatedRows(em, q), row.total) : row.total;
   return { json: row.json ?? '[]', count: row.count, offset: q.offset, total };
 }

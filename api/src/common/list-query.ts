@@ -25,14 +25,26 @@ export class ListQueryDto {
   filter?: string;
 }
 
+/**
+ * `prefix`: the beginning of an ASCII name (address, domain, username), lower-cased. `search`:
+ * the same for free text that may also be a person's name: any Unicode but control characters.
+ */
 export type FilterKind =
-  'int' | 'ids' | 'string' | 'prefix' | 'bool' | 'number' | 'date' | { enum: readonly string[] };
+  | 'int'
+  | 'ids'
+  | 'string'
+  | 'prefix'
+  | 'search'
+  | 'bool'
+  | 'number'
+  | 'date'
+  | { enum: readonly string[] };
 
 type FilterValue<K> = K extends 'int' | 'number'
   ? number
   : K extends 'ids'
     ? number[]
-    : K extends 'string' | 'prefix'
+    : K extends 'string' | 'prefix' | 'search'
       ? string
       : K extends 'bool'
         ? boolean
@@ -128,6 +140,7 @@ function parseFilterValue(key: string, kind: FilterKind, v: unknown): unknown {
     }
     case 'string':
     case 'prefix':
+    case 'search':
       if (typeof v !== 'string') throw badRequest(field, 'must be a string');
       if (v.length > MAX_STRING)
         throw badRequest(field, `must be at most ${MAX_STRING} characters`);
@@ -135,6 +148,11 @@ function parseFilterValue(key: string, kind: FilterKind, v: unknown): unknown {
         const lower = v.trim().toLowerCase();
         if (/[^\x20-\x7e]/.test(lower))
           throw badRequest(field, 'must be ASCII (addresses are ASCII)');
+        return lower;
+      }
+      if (kind === 'search') {
+        const lower = v.trim().toLowerCase();
+        if (/\p{C}/u.test(lower)) throw badRequest(field, 'must not hold control characters');
         return lower;
       }
       return v;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { EntityManager, QueryFailedError } from 'typeorm';
 
@@ -11,11 +12,14 @@ export interface SqlResult<T> {
  * command. Inside a transaction it uses the transaction's connection; outside one it goes
  * straight to the pool (no TypeORM query runner per statement: the list routes are hot).
  * Errors are TypeORM's QueryFailedError either way, so one filter maps them.
+ * `prepared` names the statement, so each pooled connection plans it once (only for the hottest
+ * statements: PostgreSQL keeps every named statement for the connection's life).
  */
 export async function sql<T>(
   em: EntityManager,
   text: string,
   params: unknown[] = [],
+  prepared?: string,
 ): Promise<SqlResult<T>> {
   const runner = em.queryRunner;
   if (runner && !runner.isReleased) {
@@ -24,11 +28,27 @@ export async function sql<T>(
   }
   const pool = (em.connection.driver as unknown as { master: Pool }).master;
   try {
-    const result = await pool.query(text, params);
+    const result = await pool.query({ name: prepared, text, values: params });
     return { rows: result.rows as T[], affected: result.rowCount ?? 0 };
   } catch (err) {
     throw new QueryFailedError(text, params, err as Error);
   }
+}
+
+/**
+ * `[from, to)`: the strings that start with `prefix` as a range, which an index and a generic
+ * plan both use, where `LIKE $n` needs the value at planning time. Only for columns with the
+ * "C" collation (bytewise order: UTF-8 keeps code point order), with a non-empty prefix.
+ */
+export function prefixRange(prefix: string): [from: string, to: string] {
+  const last = prefix.codePointAt(prefix.length - 1)!;
+  const head = prefix.slice(0, last > 0xffff ? -2 : -1);
+  return [prefix, head + String.fromCodePoint(last + 1)];
+}
+
+/** A prepared statement's name: the same text gets the same name on every connection. */
+export function preparedName(text: string): string {
+  return `roost_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
 }
 
 /** Escapes `%`, `_` and `\` for a `LIKE 'prefix%'` pattern. */

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { EnvError, loadEnv } from './env';
 
-const BASE = { DATABASE_URL: 'postgres://roost@db/roost', REDIS_URL: 'redis://127.0.0.1:6379' };
+const BASE = {
+  DATABASE_URL: 'postgres://roost@db/roost',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  ROOST_SECRET_KEY: randomBytes(32).toString('base64'),
+};
 
 void describe('loadEnv', () => {
   void it('applies defaults and reads numbers', () => {
@@ -28,6 +33,7 @@ void describe('loadEnv', () => {
         assert.match(err.message, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
         assert.match(err.message, /ROOST_API_PORT/);
         assert.match(err.message, /ROOST_QUEUE_PREFIX/);
+        assert.match(err.message, /ROOST_SECRET_KEY is not set/);
         return true;
       },
     );
@@ -39,5 +45,18 @@ void describe('loadEnv', () => {
       (err: Error) =>
         !err.message.includes('short-secret') && /ROOST_MAIL_AUTH_SECRET/.test(err.message),
     );
+  });
+
+  void it('wants ROOST_SECRET_KEY as 32 bytes of base64, and never echoes it', () => {
+    for (const bad of [
+      randomBytes(16).toString('base64'),
+      'not-base64-at-all-but-long-enough-xxxxxxxxxx=',
+    ])
+      assert.throws(
+        () => loadEnv({ ...BASE, ROOST_SECRET_KEY: bad }),
+        (err: Error) =>
+          !err.message.includes(bad) &&
+          /ROOST_SECRET_KEY must be 32 random bytes in base64/.test(err.message),
+      );
   });
 });

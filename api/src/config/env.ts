@@ -10,6 +10,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { SECRET_KEY_PATTERN } from '../auth/secret-box';
 
 /**
  * The environment the API needs, validated once at boot. A missing or malformed value stops
@@ -26,6 +27,16 @@ export class RoostEnv {
 
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . or -' })
   ROOST_QUEUE_PREFIX = 'roost';
+
+  /**
+   * Key that encrypts secrets Roost must read back (admins' TOTP seeds) with AES-256-GCM:
+   * 32 random bytes in base64 (`openssl rand -base64 32`). Required, sensitive, never logged.
+   * Losing it means every enrolled admin has to enrol TOTP again.
+   */
+  @Matches(SECRET_KEY_PATTERN, {
+    message: 'must be 32 random bytes in base64 (make one with: openssl rand -base64 32)',
+  })
+  ROOST_SECRET_KEY: string;
 
   /** Shared secret of the mail-auth endpoint (issue 6); sensitive. */
   @IsOptional()

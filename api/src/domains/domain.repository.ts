@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainLimits, DomainUsage, PlacementPolicy } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { exactPage, SqlWhere } from '../common/list-sql';
 import { ListQuery, Page } from '../common/list-query';
-import { likePrefix, sql } from '../common/sql';
+import { insertRow, oneRow, updateRow, WritableTable } from '../common/row-sql';
+import { sql } from '../common/sql';
 
 export interface DomainRow extends DomainLimits {
   id: number;
@@ -28,15 +30,19 @@ const COLUMNS = `d.id, d.name, d.active, d.max_mailboxes AS "maxMailboxes", d.ma
 
 export type DomainFields = Omit<DomainRow, 'id' | 'createdAt' | 'updatedAt'>;
 
-const COLUMN_OF: Record<keyof DomainFields, string> = {
-  name: 'name',
-  active: 'active',
-  maxMailboxes: 'max_mailboxes',
-  maxAliases: 'max_aliases',
-  maxQuotaBytes: 'max_quota_bytes',
-  totalQuotaBytes: 'total_quota_bytes',
-  defaultQuotaBytes: 'default_quota_bytes',
-  placementPolicy: 'placement_policy',
+const DOMAINS: WritableTable<DomainFields> = {
+  name: 'domains',
+  columnOf: {
+    name: 'name',
+    active: 'active',
+    maxMailboxes: 'max_mailboxes',
+    maxAliases: 'max_aliases',
+    maxQuotaBytes: 'max_quota_bytes',
+    totalQuotaBytes: 'total_quota_bytes',
+    defaultQuotaBytes: 'default_quota_bytes',
+    placementPolicy: 'placement_policy',
+  },
+  json: ['placementPolicy'],
 };
 
 @Injectable()
@@ -48,52 +54,39 @@ export class DomainRepository {
     scope: number[] | null,
     q: ListQuery<(typeof DOMAIN_SORT)[number], typeof DOMAIN_FILTERS>,
   ): Promise<Page<DomainRow>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (scope) where.push(`d.id = ANY($${params.push(scope)}::int[])`);
-    if (q.filter.q !== undefined) where.push(`d.name LIKE $${params.push(likePrefix(q.filter.q))}`);
-    if (q.filter.id) where.push(`d.id = ANY($${params.push(q.filter.id)}::int[])`);
-    if (q.filter.active !== undefined) where.push(`d.active = $${params.push(q.filter.active)}`);
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const em = this.ds.manager;
-    const total = await sql<{ n: number }>(
-      em,
-      `SELECT count(*)::int AS n FROM domains d ${w}`,
-      params,
-    );
-    const { rows } = await sql<DomainRow>(
-      em,
-      `SELECT ${COLUMNS} FROM domains d ${w} ORDER BY d.${q.sort} ${q.order}, d.id
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
-      params,
-    );
-    return { items: rows, offset: q.offset, total: total.rows[0].n };
+    const where = new SqlWhere();
+    if (scope) where.and(`d.id = ANY(${where.param(scope)}::int[])`);
+    where.andFilters(DOMAIN_FILTERS, q.filter, { q: 'd.name', id: 'd.id', active: 'd.active' });
+    return exactPage(this.ds.manager, q, {
+      select: `SELECT ${COLUMNS} FROM domains d`,
+      countFrom: 'FROM domains d',
+      where,
+      orderBy: `d.${q.sort} ${q.order}, d.id`,
+    });
   }
 
-  async findById(
+  findById(
     id: number,
     em: EntityManager = this.ds.manager,
     lock = false,
   ): Promise<DomainRow | null> {
-    const { rows } = await sql<DomainRow>(
+    return oneRow<DomainRow>(
       em,
       `SELECT ${COLUMNS} FROM domains d WHERE d.id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    return rows[0] ?? null;
   }
 
-  async findByName(
+  findByName(
     name: string,
     em: EntityManager = this.ds.manager,
     lock = false,
   ): Promise<DomainRow | null> {
-    const { rows } = await sql<DomainRow>(
+    return oneRow<DomainRow>(
       em,
       `SELECT ${COLUMNS} FROM domains d WHERE d.name = $1${lock ? ' FOR UPDATE' : ''}`,
       [name],
     );
-    return rows[0] ?? null;
   }
 
   async findByNames(names: string[], em: EntityManager = this.ds.manager): Promise<DomainRow[]> {
@@ -111,51 +104,40 @@ export class DomainRepository {
   }
 
   async usage(id: number, em: EntityManager = this.ds.manager): Promise<DomainUsageRow> {
-    const { rows } = await sql<DomainUsageRow>(
-      em,
-      `SELECT (SELECT count(*) FROM mailboxes WHERE domain_id = $1)::int AS mailboxes,
-              (SELECT count(*) FROM aliases WHERE domain_id = $1)::int AS aliases,
-              (SELECT COALESCE(sum(quota_bytes), 0) FROM mailboxes WHERE domain_id = $1)::bigint AS "quotaAllocatedBytes",
-              (SELECT COALESCE(sum(used_bytes), 0) FROM mailboxes WHERE domain_id = $1)::bigint AS "usedBytes"`,
-      [id],
-    );
-    return rows[0];
+    return (await this.usageOf([id], em)).get(id)!;
   }
 
-  async insert(em: EntityManager, d: DomainFields): Promise<number> {
-    const { rows } = await sql<{ id: number }>(
+  /**
+   * The usage of several domains (a list page) in one query: one pass over each domain's
+   * mailboxes and aliases through their (domain_id, local_part) indexes, however many domains.
+   */
+  async usageOf(
+    ids: number[],
+    em: EntityManager = this.ds.manager,
+  ): Promise<Map<number, DomainUsageRow>> {
+    const { rows } = await sql<DomainUsageRow & { id: number }>(
       em,
-      `INSERT INTO domains (name, active, max_mailboxes, max_aliases, max_quota_bytes, total_quota_bytes,
-                            default_quota_bytes, placement_policy)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [
-        d.name,
-        d.active,
-        d.maxMailboxes,
-        d.maxAliases,
-        d.maxQuotaBytes,
-        d.totalQuotaBytes,
-        d.defaultQuotaBytes,
-        JSON.stringify(d.placementPolicy),
-      ],
+      `SELECT d.id, COALESCE(m.n, 0)::int AS mailboxes, COALESCE(a.n, 0)::int AS aliases,
+              COALESCE(m.quota, 0)::bigint AS "quotaAllocatedBytes",
+              COALESCE(m.used, 0)::bigint AS "usedBytes"
+         FROM unnest($1::int[]) AS d(id)
+         LEFT JOIN (SELECT domain_id, count(*) AS n, sum(quota_bytes) AS quota, sum(used_bytes) AS used
+                      FROM mailboxes WHERE domain_id = ANY($1::int[]) GROUP BY domain_id) m
+           ON m.domain_id = d.id
+         LEFT JOIN (SELECT domain_id, count(*) AS n
+                      FROM aliases WHERE domain_id = ANY($1::int[]) GROUP BY domain_id) a
+           ON a.domain_id = d.id`,
+      [ids],
     );
-    return rows[0].id;
+    return new Map(rows.map(({ id, ...usage }) => [id, usage]));
   }
 
-  async update(em: EntityManager, id: number, changes: Partial<DomainFields>): Promise<void> {
-    const sets: string[] = [];
-    const params: unknown[] = [id];
-    for (const [key, value] of Object.entries(changes) as [keyof DomainFields, unknown][]) {
-      if (value === undefined) continue;
-      const v = key === 'placementPolicy' ? JSON.stringify(value) : value;
-      sets.push(`${COLUMN_OF[key]} = $${params.push(v)}`);
-    }
-    if (sets.length === 0) return;
-    await sql(
-      em,
-      `UPDATE domains SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
-      params,
-    );
+  insert(em: EntityManager, d: DomainFields): Promise<number> {
+    return insertRow(em, DOMAINS, d);
+  }
+
+  update(em: EntityManager, id: number, changes: Partial<DomainFields>): Promise<void> {
+    return updateRow(em, DOMAINS, id, changes);
   }
 
   async delete(em: EntityManager, id: number): Promise<void> {

@@ -32,11 +32,14 @@ export class DomainService {
     private readonly audit: AuditService,
   ) {}
 
-  list(
+  /** A page of domains, each with its usage (one aggregated query for the whole page). */
+  async list(
     actor: Actor,
     q: ListQuery<(typeof DOMAIN_SORT)[number], typeof DOMAIN_FILTERS>,
-  ): Promise<Page<DomainRow>> {
-    return this.domains.list(scopeIds(actor), q);
+  ): Promise<Page<DomainRow & { usage: DomainUsageRow }>> {
+    const page = await this.domains.list(scopeIds(actor), q);
+    const usage = await this.domains.usageOf(page.items.map((d) => d.id));
+    return { ...page, items: page.items.map((d) => ({ ...d, usage: usage.get(d.id)! })) };
   }
 
   /** The domain if it exists and the actor may see it; 404 otherwise, alike. */

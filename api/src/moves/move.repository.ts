@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { BackendState, MailboxState, MoveEngine, MoveState } from '@roost/core';
+import { BackendState, MailboxState, MoveEngine, MoveState, OPEN_MOVE_STATES } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { exactPage, SqlWhere } from '../common/list-sql';
 import { ListQuery, Page } from '../common/list-query';
 import { likePrefix, sql } from '../common/sql';
 
@@ -82,18 +83,6 @@ const SORT_COLUMN: Record<(typeof MOVE_SORT)[number], string> = {
   state: 'mv.state',
 };
 
-/** States a move is still under way in (the unique index moves_one_open_per_mailbox uses the same). */
-export const OPEN_STATES = [
-  MoveState.Queued,
-  MoveState.Preparing,
-  MoveState.Copying,
-  MoveState.Syncing,
-  MoveState.Frozen,
-  MoveState.FinalSync,
-  MoveState.Verifying,
-  MoveState.Flipped,
-];
-
 const SELECT = `
   SELECT mv.id, mv.mailbox_id AS "mailboxId", m.address,
          mv.source_backend_id AS "sourceBackendId", sb.name AS "sourceBackend",
@@ -122,35 +111,28 @@ export class MoveRepository {
   async list(
     q: ListQuery<(typeof MOVE_SORT)[number], typeof MOVE_FILTERS>,
   ): Promise<Page<MoveRow>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
     const f = q.filter;
-    if (f.q !== undefined) where.push(`m.address LIKE $${params.push(likePrefix(f.q))}`);
-    if (f.id) where.push(`mv.id = ANY($${params.push(f.id)}::bigint[])`);
-    if (f.state) where.push(`mv.state = $${params.push(f.state)}`);
-    if (f.mailboxId) where.push(`mv.mailbox_id = $${params.push(f.mailboxId)}`);
+    const where = new SqlWhere();
+    if (f.q !== undefined) where.and(`m.address LIKE ${where.param(likePrefix(f.q))}`);
+    if (f.id) where.and(`mv.id = ANY(${where.param(f.id)}::bigint[])`);
+    if (f.state) where.and(`mv.state = ${where.param(f.state)}`);
+    if (f.mailboxId) where.and(`mv.mailbox_id = ${where.param(f.mailboxId)}`);
     if (f.backendId) {
-      const p = params.push(f.backendId);
-      where.push(`(mv.source_backend_id = $${p} OR mv.target_backend_id = $${p})`);
+      const p = where.param(f.backendId);
+      where.and(`(mv.source_backend_id = ${p} OR mv.target_backend_id = ${p})`);
     }
-    if (f.rebalancePlanId) where.push(`mv.rebalance_plan_id = $${params.push(f.rebalancePlanId)}`);
+    if (f.rebalancePlanId) where.and(`mv.rebalance_plan_id = ${where.param(f.rebalancePlanId)}`);
     if (f.open !== undefined) {
-      where.push(`${f.open ? '' : 'NOT '}(mv.state = ANY($${params.push(OPEN_STATES)}::text[]))`);
+      where.and(
+        `${f.open ? '' : 'NOT '}(mv.state = ANY(${where.param(OPEN_MOVE_STATES)}::text[]))`,
+      );
     }
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const em = this.ds.manager;
-    const total = await sql<{ n: number }>(
-      em,
-      `SELECT count(*)::int AS n FROM moves mv JOIN mailboxes m ON m.id = mv.mailbox_id ${w}`,
-      params,
-    );
-    const { rows } = await sql<MoveRow>(
-      em,
-      `${SELECT} ${w} ORDER BY ${SORT_COLUMN[q.sort]} ${q.order}, mv.id ${q.order}
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
-      params,
-    );
-    return { items: rows, offset: q.offset, total: total.rows[0].n };
+    return exactPage(this.ds.manager, q, {
+      select: SELECT,
+      countFrom: 'FROM moves mv JOIN mailboxes m ON m.id = mv.mailbox_id',
+      where,
+      orderBy: `${SORT_COLUMN[q.sort]} ${q.order}, mv.id ${q.order}`,
+    });
   }
 
   async findById(

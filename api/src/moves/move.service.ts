@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { BackendState, JobName, MailboxState, MoveEngine, MoveState } from '@roost/core';
+import {
+  BackendState,
+  JobName,
+  MailboxState,
+  MoveEngine,
+  MoveState,
+  OPEN_MOVE_STATES,
+} from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, callerOf } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
@@ -8,14 +15,7 @@ import { ListQuery, Page } from '../common/list-query';
 import { isUniqueViolation } from '../common/sql';
 import { JobsService } from '../jobs/jobs.service';
 import { CreateMoveDto } from './move.dto';
-import {
-  MOVE_FILTERS,
-  MOVE_SORT,
-  MoveDetail,
-  MoveRepository,
-  MoveRow,
-  OPEN_STATES,
-} from './move.repository';
+import { MOVE_FILTERS, MOVE_SORT, MoveDetail, MoveRepository, MoveRow } from './move.repository';
 
 export type MoveResponse = MoveRow & { jobId?: string | null };
 
@@ -104,7 +104,7 @@ export class MoveService {
   async retry(actor: Actor, id: number, reason?: string): Promise<MoveResponse> {
     const old = await this.moves.findById(id);
     if (!old) throw notFound('move');
-    if (OPEN_STATES.includes(old.state)) {
+    if (OPEN_MOVE_STATES.includes(old.state)) {
       await this.audit.record(null, callerOf(actor), {
         action: 'move.resume',
         targetType: 'move',

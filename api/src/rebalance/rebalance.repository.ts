@@ -7,6 +7,7 @@ import {
   RebalancePlanResult,
 } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { exactPage, SqlWhere } from '../common/list-sql';
 import { ListQuery, Page } from '../common/list-query';
 import { sql } from '../common/sql';
 
@@ -123,24 +124,16 @@ export class RebalanceRepository {
   async list(
     q: ListQuery<(typeof PLAN_SORT)[number], typeof PLAN_FILTERS>,
   ): Promise<Page<PlanRow>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.filter.id) where.push(`p.id = ANY($${params.push(q.filter.id)}::int[])`);
-    if (q.filter.state) where.push(`p.state = $${params.push(q.filter.state)}`);
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const em = this.ds.manager;
-    const total = await sql<{ n: number }>(
-      em,
-      `SELECT count(*)::int AS n FROM rebalance_plans p ${w}`,
-      params,
-    );
+    const where = new SqlWhere();
+    if (q.filter.id) where.and(`p.id = ANY(${where.param(q.filter.id)}::int[])`);
+    if (q.filter.state) where.and(`p.state = ${where.param(q.filter.state)}`);
     const column = q.sort === 'createdAt' ? 'p.created_at' : 'p.id';
-    const { rows } = await sql<PlanRow>(
-      em,
-      `${SELECT} ${w} ORDER BY ${column} ${q.order}, p.id ${q.order} LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
-      params,
-    );
-    return { items: rows, offset: q.offset, total: total.rows[0].n };
+    return exactPage(this.ds.manager, q, {
+      select: SELECT,
+      countFrom: 'FROM rebalance_plans p',
+      where,
+      orderBy: `${column} ${q.order}, p.id ${q.order}`,
+    });
   }
 
   async findById(

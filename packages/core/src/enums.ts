@@ -75,5 +75,17 @@ export const TERMINAL_MOVE_STATES: readonly MoveState[] = [
   MoveState.RolledBack,
 ];
 
+/** Move states a move is under way in (the unique index moves_one_open_per_mailbox uses the same). */
+export const OPEN_MOVE_STATES: readonly MoveState[] = [
+  MoveState.Queued,
+  MoveState.Preparing,
+  MoveState.Copying,
+  MoveState.Syncing,
+  MoveState.Frozen,
+  MoveState.FinalSync,
+  MoveState.Verifying,
+  MoveState.Flipped,
+];
+
 /** Backend states that accept new mailboxes. */
 export const PLACEABLE_BACKEND_STATES: readonly BackendState[] = [BackendState.Active];

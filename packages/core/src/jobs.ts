@@ -18,6 +18,8 @@ export enum JobName {
   MailboxSuspend = 'mailbox-suspend',
   MailboxActivate = 'mailbox-activate',
   MailboxDelete = 'mailbox-delete',
+  /** Repeatable: enqueues the job of a mailbox left pending without one (a lost enqueue). */
+  MailboxReconcile = 'mailbox-reconcile',
   MoveRun = 'move-run',
   MoveClean = 'move-clean',
   RebalanceRun = 'rebalance-run',
@@ -34,6 +36,7 @@ export interface JobPayloads {
   [JobName.MailboxSuspend]: { mailboxId: number };
   [JobName.MailboxActivate]: { mailboxId: number };
   [JobName.MailboxDelete]: { mailboxId: number };
+  [JobName.MailboxReconcile]: Record<string, never>;
   [JobName.MoveRun]: { moveId: number };
   [JobName.MoveClean]: { moveId: number };
   [JobName.RebalanceRun]: { planId: number };
@@ -50,6 +53,7 @@ export const QUEUE_OF: { [J in JobName]: QueueName } = {
   [JobName.MailboxSuspend]: QueueName.Mailbox,
   [JobName.MailboxActivate]: QueueName.Mailbox,
   [JobName.MailboxDelete]: QueueName.Mailbox,
+  [JobName.MailboxReconcile]: QueueName.Mailbox,
   [JobName.MoveRun]: QueueName.Move,
   [JobName.MoveClean]: QueueName.Move,
   [JobName.RebalanceRun]: QueueName.Rebalance,

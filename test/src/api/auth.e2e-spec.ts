@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@roost/core';
-import { generate } from 'otplib';
+import Redis from 'ioredis';
+import { generate, generateSecret } from 'otplib';
 import request from 'supertest';
 import { ApiFixture, as, seedAdmin, SeededAdmin, startApi } from '../factories/api-fixtures';
 
@@ -143,6 +144,65 @@ void describe('admin authentication', () => {
       .send({ username: 'totp-user', password: user.password, totp: next })
       .expect(200);
     assert.ok(sessionCookie(ok));
+  });
+
+  void it('keeps TOTP seeds encrypted at rest, in the database and while an enrolment waits', async () => {
+    const user = await seedAdmin(f.pg, { role: Role.Support, username: 'totp-sealed' });
+    const enrol = await as(f, user).post('/api/auth/totp/enrol').expect(201);
+    const seed: string = enrol.body.secret;
+    const redis = new Redis(f.redis.url);
+    try {
+      const pending = await redis.get(`${f.prefix}:totp-pending:${user.id}`);
+      assert.ok(pending && !pending.includes(seed), 'the pending seed in Redis is sealed');
+    } finally {
+      redis.disconnect();
+    }
+    await as(f, user)
+      .post('/api/auth/totp/confirm')
+      .send({ code: await generate({ secret: seed }) })
+      .expect(200);
+    const stored = await f.pg.query<{ totp_secret: string }>(
+      `SELECT totp_secret FROM admins WHERE id = $1`,
+      [user.id],
+    );
+    const sealed = stored.rows[0].totp_secret;
+    assert.match(sealed, /^v1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/);
+    assert.ok(!sealed.includes(seed), 'the stored value is not the seed');
+    assert.ok(
+      !Buffer.from(sealed.split(':')[2], 'base64url').toString('latin1').includes(seed),
+      'nor does it hold the seed in another encoding',
+    );
+    // Login with a code still works (the code used to confirm is spent: take the next one).
+    const next = await generate({ secret: seed, epoch: Math.floor(Date.now() / 1000) + 30 });
+    const ok = await request(f.server)
+      .post('/api/auth/login')
+      .send({ username: 'totp-sealed', password: user.password, totp: next })
+      .expect(200);
+    assert.ok(sessionCookie(ok));
+    assert.equal(ok.body.totpEnrolled, true);
+  });
+
+  void it('accepts a seed stored in clear before encryption and seals it at its first use', async () => {
+    const user = await seedAdmin(f.pg, { role: Role.Support, username: 'totp-legacy' });
+    const seed = generateSecret();
+    await f.pg.query(`UPDATE admins SET totp_secret = $2 WHERE id = $1`, [user.id, seed]);
+    const login = (totp: string) =>
+      request(f.server)
+        .post('/api/auth/login')
+        .send({ username: 'totp-legacy', password: user.password, totp });
+    await login('000000').expect(401);
+    const still = await f.pg.query(`SELECT totp_secret FROM admins WHERE id = $1`, [user.id]);
+    assert.equal(still.rows[0].totp_secret, seed, 'a failed login changes nothing');
+    await login(await generate({ secret: seed })).expect(200);
+    const resealed = await f.pg.query<{ totp_secret: string }>(
+      `SELECT totp_secret FROM admins WHERE id = $1`,
+      [user.id],
+    );
+    assert.match(resealed.rows[0].totp_secret, /^v1:/);
+    assert.ok(!resealed.rows[0].totp_secret.includes(seed));
+    await login(await generate({ secret: seed, epoch: Math.floor(Date.now() / 1000) + 30 })).expect(
+      200,
+    );
   });
 
   void it('lets an admin whose TOTP is required but not enrolled do nothing but enrol', async () => {

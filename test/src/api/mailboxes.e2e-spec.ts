@@ -318,7 +318,8 @@ void describe('mailboxes', () => {
       ['filter={"state":"sleeping"}', 'filter.state'],
       ['filter={"domainId":"abc"}', 'filter.domainId'],
       ['filter=[1]', 'filter'],
-      ['filter={"q":"ü"}', 'filter.q'],
+      // names are Unicode, so `q` takes any text but control characters
+      ['filter={"q":"a\\u0007"}', 'filter.q'],
       ['other=1', 'other'],
     ];
     for (const [qs, field] of cases) {
@@ -465,5 +466,236 @@ void describe('mailboxes', () => {
     await as(f, da).put(`/api/mailboxes/${foreign}`).send({ displayName: 'x' }).expect(404);
     await as(f, da).delete(`/api/mailboxes/${foreign}`).expect(404);
     await as(f, da).get('/api/mailboxes/abc').expect(400);
+  });
+
+  void it('finds mailboxes by a prefix of the name or of any word of it, case-insensitively, within scope', async () => {
+    const names = await seedDomain(f.pg, { name: 'names.example' });
+    const hidden = await seedDomain(f.pg, { name: 'hidden.example' });
+    const people: [number, string, string][] = [
+      [names, 'jsmith@names.example', 'John Smith'],
+      [names, 'mary@names.example', "Mary-Jane O'Brien"],
+      [names, 'jo@names.example', 'Joanna Müller'],
+      [names, 'zed@names.example', ''],
+      [hidden, 'smithy@hidden.example', 'Anna Smith'],
+      [hidden, 'other@hidden.example', 'John Smithson'],
+    ];
+    for (const [domainId, address, displayName] of people)
+      await seedMailbox(f.pg, { domainId, address, displayName, backendId: b1 });
+    const namesAdmin = await seedAdmin(f.pg, { role: Role.DomainAdmin, domainIds: [names] });
+    const namesSupport = await seedAdmin(f.pg, { role: Role.Support, domainIds: [names] });
+    const search = async (who: SeededAdmin, filter: Record<string, unknown>) => {
+      const res = await as(f, who)
+        .get(`/api/mailboxes?${listQuery({ sort: ['address', 'ASC'], range: [0, 49], filter })}`)
+        .expect(200);
+      return {
+        addresses: res.body.map((m: { address: string }) => m.address) as string[],
+        range: res.headers['content-range'],
+      };
+    };
+
+    // a prefix of the whole name, and of any word of it, in any case
+    assert.deepEqual((await search(namesAdmin, { search: 'john' })).addresses, [
+      'jsmith@names.example',
+    ]);
+    const smith = ['jsmith@names.example'];
+    const mary = ['mary@names.example'];
+    const cases: [string, string[]][] = [
+      ['smi', smith],
+      ['SMITH', smith],
+      ['john sm', smith],
+      ['sm john', smith],
+      ['jane', mary],
+      ["o'brien", mary],
+      ['brie', mary],
+      ['mary-j', mary],
+    ];
+    for (const [q, expected] of cases)
+      assert.deepEqual((await search(namesAdmin, { search: q })).addresses, expected, `q=${q}`);
+    // names are Unicode: both cases of a non-ASCII word
+    assert.deepEqual((await search(namesAdmin, { search: 'MÜLL' })).addresses, [
+      'jo@names.example',
+    ]);
+    // the address prefix still works, together with name matches
+    assert.deepEqual((await search(namesAdmin, { search: 'jo' })).addresses, [
+      'jo@names.example',
+      'jsmith@names.example',
+    ]);
+    // with an @ it is an address only
+    assert.deepEqual((await search(namesAdmin, { search: 'john@' })).addresses, []);
+
+    // no leak across domains: the other domain's Smiths are out of scope, and counted out
+    const scoped = await search(namesSupport, { search: 'smith' });
+    assert.deepEqual(scoped.addresses, ['jsmith@names.example']);
+    assert.equal(scoped.range, 'mailboxes 0-0/1');
+    assert.deepEqual((await search(namesSupport, { search: 'anna' })).addresses, []);
+    // with several domains in scope: theirs only, the address branch included
+    const third = await seedDomain(f.pg, { name: 'third.example' });
+    await seedMailbox(f.pg, {
+      domainId: third,
+      address: 'sam@third.example',
+      displayName: 'Sam Smithers',
+      backendId: b1,
+    });
+    const twoDomains = await seedAdmin(f.pg, { role: Role.Support, domainIds: [names, third] });
+    assert.deepEqual((await search(twoDomains, { search: 'smith' })).addresses, [
+      'jsmith@names.example',
+      'sam@third.example',
+    ]);
+    assert.deepEqual((await search(twoDomains, { search: 'sa' })).addresses, ['sam@third.example']);
+    assert.deepEqual((await search(twoDomains, { search: 'oth' })).addresses, []);
+    const foreign = await search(namesAdmin, { search: 'smith', domainId: hidden });
+    assert.deepEqual(foreign.addresses, []);
+    assert.equal(foreign.range, 'mailboxes */0');
+
+    // a superadmin searches every domain, or one
+    const global = await search(root, { search: 'smith' });
+    assert.deepEqual(global.addresses, [
+      'jsmith@names.example',
+      'other@hidden.example',
+      'sam@third.example',
+      'smithy@hidden.example',
+    ]);
+    assert.equal(global.range, 'mailboxes 0-3/4');
+    assert.deepEqual((await search(root, { search: 'smith', domainId: hidden })).addresses, [
+      'other@hidden.example',
+      'smithy@hidden.example',
+    ]);
+    // control characters are refused; other Unicode is not
+    await as(f, root)
+      .get(`/api/mailboxes?${listQuery({ filter: { search: 'a\u0000b' } })}`)
+      .expect(400);
+    // the lists' `q` stays an address prefix: no name matches
+    assert.deepEqual((await search(namesAdmin, { q: 'smi' })).addresses, []);
+    assert.deepEqual((await search(namesAdmin, { q: 'jo' })).addresses, ['jo@names.example']);
+  });
+
+  void it('pages an address-prefix list in both orders exactly as SQL does, in one domain and globally', async () => {
+    // The hot list walks the index from one end of the prefix's range and keeps the rows inside
+    // it: pages across the range's ends, in both orders, with neighbours just outside it.
+    const walk = await seedDomain(f.pg, { name: 'walk.example' });
+    await f.pg.query(
+      `INSERT INTO mailboxes (domain_id, local_part, address, password_hash, quota_bytes, backend_id, state)
+       SELECT $1, l, l || '@walk.example', 'x', 1, $2, 'active'
+         FROM (SELECT p || lpad(i::text, 3, '0') AS l
+                 FROM unnest(ARRAY['wa', 'wb', 'wc', 'w_', 'w']) p, generate_series(1, 70) i) t`,
+      [walk, b1],
+    );
+    const expected = async (column: string, like: string, desc: boolean, domain?: number) =>
+      (
+        await f.pg.query<{ address: string }>(
+          `SELECT address FROM mailboxes WHERE ${column} LIKE $1 ${domain ? 'AND domain_id = $2' : ''}
+            ORDER BY ${column} ${desc ? 'DESC' : 'ASC'}`,
+          domain ? [like, domain] : [like],
+        )
+      ).rows.map((r) => r.address);
+    for (const [q, like] of [
+      ['wb', 'wb%'],
+      ['w_', 'w\\_%'],
+      ['w', 'w%'],
+    ] as const) {
+      for (const desc of [false, true]) {
+        const inDomain = await expected('local_part', like, desc, walk);
+        const global = await expected('address', like, desc);
+        for (const [first, last] of [
+          [0, 49],
+          [50, 99],
+          [60, 69],
+          [300, 349],
+        ]) {
+          const get = (filter: object) =>
+            as(f, root)
+              .get(
+                `/api/mailboxes?${listQuery({ sort: ['address', desc ? 'DESC' : 'ASC'], range: [first, last], filter })}`,
+              )
+              .expect(200);
+          const one = await get({ q, domainId: walk });
+          const what = `q=${q} ${desc ? 'DESC' : 'ASC'} ${first}-${last}`;
+          assert.deepEqual(
+            one.body.map((m: { address: string }) => m.address),
+            inDomain.slice(first, last + 1),
+            what,
+          );
+          assert.match(one.headers['content-range'], new RegExp(`/${inDomain.length}$`), what);
+          const all = await get({ q });
+          assert.deepEqual(
+            all.body.map((m: { address: string }) => m.address),
+            global.slice(first, last + 1),
+            `global ${what}`,
+          );
+        }
+      }
+    }
+  });
+
+  void it('pages a name search with more than 1,000 matches in address order', async () => {
+    const many = await seedDomain(f.pg, { name: 'many.example' });
+    // 1,200 Quinns whose addresses do not start with "quinn", 20 whose addresses do, and
+    // others: the page merges the address matches with the sorted name matches.
+    await f.pg.query(
+      `INSERT INTO mailboxes (domain_id, local_part, address, display_name, password_hash, quota_bytes, backend_id, state)
+       SELECT $1, l, l || '@many.example', n, 'x', 1, $2, 'active'
+         FROM (SELECT 'u' || lpad(i::text, 4, '0') AS l,
+                      CASE i % 3 WHEN 0 THEN 'Pat Quinn' WHEN 1 THEN 'Quinlan Pat' ELSE 'Jo Other' END AS n
+                 FROM generate_series(1, 1800) i
+               UNION ALL
+               SELECT 'quinn' || i, '' FROM generate_series(1, 20) i) t(l, n)`,
+      [many, b1],
+    );
+    const { rows } = await f.pg.query<{ address: string }>(
+      `SELECT address FROM mailboxes WHERE domain_id = $1
+          AND (local_part LIKE 'quin%' OR display_name ~ '(^| )Quin') ORDER BY local_part`,
+      [many],
+    );
+    assert.equal(rows.length, 1220);
+    // within one domain, "address" order is the local part's
+    const expected = rows.map((r) => r.address);
+    for (const [first, last] of [
+      [0, 49],
+      [1000, 1049],
+      [1200, 1249],
+    ]) {
+      const res = await as(f, root)
+        .get(
+          `/api/mailboxes?${listQuery({ sort: ['address', 'ASC'], range: [first, last], filter: { search: 'Quin', domainId: many } })}`,
+        )
+        .expect(200);
+      assert.deepEqual(
+        res.body.map((m: { address: string }) => m.address),
+        expected.slice(first, last + 1),
+        `range ${first}-${last}`,
+      );
+      assert.match(res.headers['content-range'], /^mailboxes \d+-\d+\/\d+$/);
+      const total = Number(res.headers['content-range'].split('/')[1]);
+      assert.ok(total > 1000, `an estimated total above the cap, got ${total}`);
+    }
+    // across every domain: address order (C collation), the address branch on the address index
+    const global = await f.pg.query<{ address: string }>(
+      `SELECT address FROM mailboxes
+        WHERE address LIKE 'quin%' OR display_name ~* '(^|[^[:alnum:]])quin' ORDER BY address`,
+    );
+    for (const [first, last] of [
+      [0, 49],
+      [1100, 1149],
+    ]) {
+      const res = await as(f, root)
+        .get(
+          `/api/mailboxes?${listQuery({ sort: ['address', 'ASC'], range: [first, last], filter: { search: 'quin' } })}`,
+        )
+        .expect(200);
+      assert.deepEqual(
+        res.body.map((m: { address: string }) => m.address),
+        global.rows.slice(first, last + 1).map((r) => r.address),
+        `global range ${first}-${last}`,
+      );
+    }
+    const desc = await as(f, root)
+      .get(
+        `/api/mailboxes?${listQuery({ sort: ['address', 'DESC'], range: [0, 9], filter: { search: 'quin', domainId: many } })}`,
+      )
+      .expect(200);
+    assert.deepEqual(
+      desc.body.map((m: { address: string }) => m.address),
+      [...expected].reverse().slice(0, 10),
+    );
   });
 });

@@ -7,6 +7,7 @@ import {
   as,
   listQuery,
   seedAdmin,
+  seedAlias,
   SeededAdmin,
   seedBackend,
   seedDomain,
@@ -133,12 +134,27 @@ void describe('domains, backends, admins and audit', () => {
       quotaBytes: 1000,
       usedBytes: 10,
     });
+    await seedAlias(f.pg, {
+      domainId: example,
+      address: 'sales@example.com',
+      targets: ['u1@example.com'],
+    });
+    const usage = { mailboxes: 1, aliases: 1, quotaAllocatedBytes: 1000, usedBytes: 10 };
     const one = await as(f, da).get(`/api/domains/${example}`).expect(200);
-    assert.deepEqual(one.body.usage, {
-      mailboxes: 1,
+    assert.deepEqual(one.body.usage, usage);
+    // each row of a list page carries its usage too (the console's usage bars)
+    const rows = await as(f, ops)
+      .get(`/api/domains?${listQuery({ sort: ['name', 'ASC'] })}`)
+      .expect(200);
+    const usageByName = Object.fromEntries(
+      (rows.body as { name: string; usage: unknown }[]).map((d) => [d.name, d.usage]),
+    );
+    assert.deepEqual(usageByName['example.com'], usage);
+    assert.deepEqual(usageByName['other.net'], {
+      mailboxes: 0,
       aliases: 0,
-      quotaAllocatedBytes: 1000,
-      usedBytes: 10,
+      quotaAllocatedBytes: 0,
+      usedBytes: 0,
     });
     const del = await as(f, root).delete(`/api/domains/${example}`).expect(409);
     assert.match(del.body.errors[0].reason, /mailboxes/);

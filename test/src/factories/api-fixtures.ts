@@ -31,6 +31,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiFix
     REDIS_URL: redis.url,
     ROOST_QUEUE_PREFIX: prefix,
     ROOST_PUBLIC_URL: 'https://console.test',
+    ROOST_SECRET_KEY: randomBytes(32).toString('base64'),
     ...env,
   };
   let app: INestApplication;
@@ -168,12 +169,13 @@ export async function seedMailbox(
     quotaBytes?: number;
     usedBytes?: number;
     passwordHash?: string;
+    displayName?: string;
   },
 ): Promise<number> {
   const local = opts.address.slice(0, opts.address.lastIndexOf('@'));
   const { rows } = await pg.query<{ id: number }>(
-    `INSERT INTO mailboxes (domain_id, local_part, address, password_hash, quota_bytes, used_bytes, backend_id, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    `INSERT INTO mailboxes (domain_id, local_part, address, password_hash, quota_bytes, used_bytes, backend_id, state, display_name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
     [
       opts.domainId,
       local,
@@ -183,6 +185,7 @@ export async function seedMailbox(
       opts.usedBytes ?? 0,
       opts.backendId,
       opts.state ?? 'active',
+      opts.displayName ?? '',
     ],
   );
   return Number(rows[0].id);

@@ -28,20 +28,27 @@ interface Secrets {
   superadminPassword: string;
   mailAuthSecret: string;
   routingDbPassword: string;
+  /** ROOST_SECRET_KEY: 32 bytes, base64 (encrypts TOTP seeds). */
+  secretKey: string;
 }
 
 /** Generated once and kept in .roost/secrets.json (0600): this is a local development fleet. */
 async function loadSecrets(): Promise<Secrets> {
   const file = join(stateDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Secrets;
+  const kept = existsSync(file)
+    ? (JSON.parse(await readFile(file, 'utf8')) as Partial<Secrets>)
+    : {};
   const secret = () => randomBytes(12).toString('base64url');
-  const secrets = {
-    cyrusAdminPassword: secret(),
-    superadminPassword: secret(),
-    mailAuthSecret: secret(),
-    routingDbPassword: secret(),
+  // A secret added since the file was written is generated once and kept with the others.
+  const secrets: Secrets = {
+    cyrusAdminPassword: kept.cyrusAdminPassword ?? secret(),
+    superadminPassword: kept.superadminPassword ?? secret(),
+    mailAuthSecret: kept.mailAuthSecret ?? secret(),
+    routingDbPassword: kept.routingDbPassword ?? secret(),
+    secretKey: kept.secretKey ?? randomBytes(32).toString('base64'),
   };
-  await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  if (Object.keys(secrets).some((k) => kept[k as keyof Secrets] === undefined))
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
 
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
     ROOST_PUBLIC_URL: apiUrl,
     ROOST_WEB_DIST: join(repo, 'web', 'dist'),
     ROOST_MAIL_AUTH_SECRET: secrets.mailAuthSecret,
+    ROOST_SECRET_KEY: secrets.secretKey,
     ROOST_CYRUS_ADMIN_PASSWORD: secrets.cyrusAdminPassword,
   };
   await seed(db, env, secrets);
