@@ -14,6 +14,9 @@ void describe('loadWorkerConfig', () => {
     assert.equal(config.mailboxConcurrency, 8);
     assert.equal(config.healthDownAfterFailures, 3);
     assert.equal(config.quotaSyncEveryMs, 900_000);
+    assert.equal(config.reconcileEveryMs, 30_000);
+    assert.equal(config.reconcileGraceMs, 120_000);
+    assert.equal(config.mailboxMoveWaitMs, 30_000);
   });
 
   void it('reads the optional settings', () => {
@@ -23,11 +26,15 @@ void describe('loadWorkerConfig', () => {
       ROOST_MAILBOX_CONCURRENCY: '16',
       ROOST_HEALTH_DOWN_AFTER: '5',
       ROOST_QUOTA_SYNC_EVERY_MS: '0',
+      ROOST_RECONCILE_EVERY_MS: '0',
+      ROOST_RECONCILE_GRACE_MS: '5000',
     });
     assert.equal(config.prefix, 'roost-staging');
     assert.equal(config.mailboxConcurrency, 16);
     assert.equal(config.healthDownAfterFailures, 5);
     assert.equal(config.quotaSyncEveryMs, 0);
+    assert.equal(config.reconcileEveryMs, 0);
+    assert.equal(config.reconcileGraceMs, 5_000);
   });
 
   void it('reports every problem at once without echoing URLs', () => {

@@ -13,6 +13,11 @@ export interface WorkerConfig {
   backendHealthEveryMs: number;
   /** Consecutive failed checks before a backend's health is `down`. */
   healthDownAfterFailures: number;
+  /** The mailbox reconciler's period (0 turns it off) and grace period. */
+  reconcileEveryMs: number;
+  reconcileGraceMs: number;
+  /** How often a mailbox job waiting for a move looks again. */
+  mailboxMoveWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +77,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     quotaSyncEveryMs: int('ROOST_QUOTA_SYNC_EVERY_MS', 15 * 60_000, 0),
     backendHealthEveryMs: int('ROOST_HEALTH_EVERY_MS', 30_000, 0),
     healthDownAfterFailures: int('ROOST_HEALTH_DOWN_AFTER', 3, 1),
+    reconcileEveryMs: int('ROOST_RECONCILE_EVERY_MS', 30_000, 0),
+    reconcileGraceMs: int('ROOST_RECONCILE_GRACE_MS', 120_000, 0),
+    mailboxMoveWaitMs: int('ROOST_MAILBOX_MOVE_WAIT_MS', 30_000, 100),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

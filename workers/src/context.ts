@@ -32,6 +32,12 @@ export interface WorkerSettings {
   quotaSyncBatchSize: number;
   /** Admin connections per backend during a quota sync. */
   quotaSyncConnections: number;
+  /** How long a mailbox job waits before it looks again whether a move is still under way. */
+  mailboxMoveWaitMs: number;
+  /** The reconciler leaves a pending mailbox alone this long after its last change. */
+  reconcileGraceMs: number;
+  /** Mailboxes the reconciler takes per run. */
+  reconcileBatchSize: number;
 }
 
 /** One handler per job name: `run` does the work, `onGiveUp` records a final failure. */

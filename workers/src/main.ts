@@ -14,8 +14,13 @@ async function main(): Promise<void> {
     schedules: {
       quotaSyncEveryMs: config.quotaSyncEveryMs,
       backendHealthEveryMs: config.backendHealthEveryMs,
+      reconcileEveryMs: config.reconcileEveryMs,
     },
-    settings: { healthDownAfterFailures: config.healthDownAfterFailures },
+    settings: {
+      healthDownAfterFailures: config.healthDownAfterFailures,
+      reconcileGraceMs: config.reconcileGraceMs,
+      mailboxMoveWaitMs: config.mailboxMoveWaitMs,
+    },
   });
 
   const stop = (signal: NodeJS.Signals) => {

@@ -1,10 +1,13 @@
 import { JobName, QueueName } from '@roost/core';
+import { JobsOptions } from 'bullmq';
 import { JobProducer } from './producer';
 
 export interface Schedules {
   /** 0 removes the schedule. */
   quotaSyncEveryMs: number;
   backendHealthEveryMs: number;
+  /** The mailbox reconciler (mailbox/reconcile.job.ts); absent leaves its scheduler alone. */
+  reconcileEveryMs?: number;
 }
 
 /**
@@ -19,6 +22,19 @@ export async function applySchedules(producer: JobProducer, schedules: Schedules
     JobName.BackendHealthCheck,
     schedules.backendHealthEveryMs,
   );
+  if (schedules.reconcileEveryMs !== undefined) {
+    await schedule(
+      producer,
+      QueueName.Mailbox,
+      JobName.MailboxReconcile,
+      schedules.reconcileEveryMs,
+      {
+        attempts: 1, // the next tick is the retry
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 100 },
+      },
+    );
+  }
 }
 
 async function schedule(
@@ -26,13 +42,17 @@ async function schedule(
   queueName: QueueName,
   name: JobName,
   everyMs: number,
+  overrides: JobsOptions = {},
 ) {
   const queue = producer.queue(queueName);
   if (everyMs <= 0) {
     await queue.removeJobScheduler(name);
     return;
   }
-  const { attempts, backoff, removeOnComplete, removeOnFail } = producer.jobOptions(queueName);
+  const { attempts, backoff, removeOnComplete, removeOnFail } = {
+    ...producer.jobOptions(queueName),
+    ...overrides,
+  };
   await queue.upsertJobScheduler(
     name,
     { every: everyMs },

@@ -56,6 +56,9 @@ const DEFAULT_SETTINGS: WorkerSettings = {
   },
   quotaSyncBatchSize: 1000,
   quotaSyncConnections: 3,
+  mailboxMoveWaitMs: 30_000,
+  reconcileGraceMs: 120_000,
+  reconcileBatchSize: 500,
 };
 
 /** Starts BullMQ workers for Roost's queues in this process (used by main.ts and by tests). */

@@ -1,22 +1,28 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { MoveEngine, MoveState } from '@roost/core';
 import { FolderDigest, SieveClient, TransferSession, folderDigest } from '@roost/imap';
+import type { moves } from '@roost/workers';
+import type { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { CyrusInstance, findRepoRoot, startCyrus } from '../harness/cyrus';
 import { TestDatabase, createTestDatabase } from '../harness/database';
 import { startRedis } from '../harness/redis';
+import { MoveWorkerHandle, moveQueue, startMoveWorker } from './move-worker';
 
-// Two real Cyrus backends, a migrated database and Redis for the move tests, and the tools
-// those tests use: a user seeded as its owner (proxy auth + MULTIAPPEND), LMTP deliveries,
-// per-folder digests read as the owner.
+// Two real Cyrus backends, a migrated database, Redis and the move queue for the move tests
+// (with a move worker when the test asks for one), and the tools those tests use: a user seeded
+// as its owner (proxy auth + MULTIAPPEND), LMTP deliveries, per-folder digests read as the owner.
 
 export const DOMAIN = 'example.com';
 const SECRET_ENV = 'ROOST_TEST_MOVE_ADMIN_SECRET';
+const CONTROL = path.join(findRepoRoot(), 'workers', 'bin', 'cyrus-control');
 
 export interface MoveLab {
   src: CyrusInstance;
@@ -28,11 +34,19 @@ export interface MoveLab {
   domainId: number;
   srcBackendId: number;
   dstBackendId: number;
+  /** The move queue, under `prefix`. */
+  queue: Queue;
+  /** Stops the worker, empties the queue and stops everything the lab started. */
   stop(): Promise<void>;
 }
 
+export interface MoveLabOptions {
+  /** Starts a move worker in this process with these settings; without it, the test runs its own. */
+  worker?: Partial<moves.MoveSettings>;
+}
+
 /** Both backends share the admin password: XFER logs in from one to the other with it. */
-export async function startMoveLab(label: string): Promise<MoveLab> {
+export async function startMoveLab(label: string, options: MoveLabOptions = {}): Promise<MoveLab> {
   const rootDir = await mkdtemp(path.join(tmpdir(), `roost-${label}-`));
   await chmod(rootDir, 0o755);
   const adminPassword = randomBytes(12).toString('base64url');
@@ -48,7 +62,6 @@ export async function startMoveLab(label: string): Promise<MoveLab> {
   const domainId = await scalar(pool, `INSERT INTO domains (name) VALUES ($1) RETURNING id`, [
     DOMAIN,
   ]);
-  const control = path.join(findRepoRoot(), 'workers', 'bin', 'cyrus-control');
   const insert = (b: CyrusInstance) =>
     scalar(
       pool,
@@ -63,11 +76,36 @@ export async function startMoveLab(label: string): Promise<MoveLab> {
         b.sievePort,
         b.adminUser,
         `env:${SECRET_ENV}`,
-        JSON.stringify([control, b.imapdConfPath, '{action}', '{user}']),
+        JSON.stringify([CONTROL, b.imapdConfPath, '{action}', '{user}']),
       ],
     );
   const srcBackendId = await insert(src);
   const dstBackendId = await insert(dst);
+  const queue = moveQueue(redis.url, prefix);
+  let worker: MoveWorkerHandle | undefined;
+  const stop = async () => {
+    await worker?.stop();
+    await queue.queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await pool.end().catch(() => undefined);
+    await Promise.all([src.stop(), dst.stop()]);
+    await db.drop();
+    await redis.stop();
+    await rm(rootDir, { recursive: true, force: true });
+  };
+  if (options.worker) {
+    try {
+      worker = await startMoveWorker({
+        databaseUrl: db.url,
+        redisUrl: redis.url,
+        prefix,
+        settings: options.worker,
+      });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
   return {
     src,
     dst,
@@ -78,14 +116,20 @@ export async function startMoveLab(label: string): Promise<MoveLab> {
     domainId,
     srcBackendId,
     dstBackendId,
-    stop: async () => {
-      await pool.end().catch(() => undefined);
-      await Promise.all([src.stop(), dst.stop()]);
-      await db.drop();
-      await redis.stop();
-      await rm(rootDir, { recursive: true, force: true });
-    },
+    queue: queue.queue,
+    stop,
   };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs the backends' control command (as the move worker does): `deny` or `allow` a user's logins. */
+export async function cyrusControl(
+  instance: CyrusInstance,
+  action: 'deny' | 'allow',
+  address: string,
+): Promise<void> {
+  await execFileAsync(CONTROL, [instance.imapdConfPath, action, address]);
 }
 
 async function scalar(pool: Pool, sql: string, values: unknown[]): Promise<number> {

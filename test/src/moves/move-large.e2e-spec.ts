@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { MoveState } from '@roost/core';
-import { findRepoRoot } from '../harness/cyrus';
 import {
   MoveLab,
+  cyrusControl,
   createUser,
   insertMove,
   message,
@@ -17,39 +14,23 @@ import {
   startMoveLab,
   waitFor,
 } from './move-lab';
-import { MoveWorkerHandle, enqueueMove, moveQueue, startMoveWorker } from './move-worker';
+import { enqueueMove } from './move-worker';
 
 // Bounded memory: a 40 MB message and a big folder move with the worker's memory well below
 // what holding them would take. The folder has 10,000 messages here; ROOST_TEST_MOVE_MESSAGES
 // sets another size (100000 was run by hand, see the report in docs).
 
-const execFileAsync = promisify(execFile);
-const CONTROL = path.join(findRepoRoot(), 'workers', 'bin', 'cyrus-control');
 const MESSAGES = Number(process.env.ROOST_TEST_MOVE_MESSAGES ?? 10_000);
 const BIG = 40 * 1024 * 1024;
 
 void describe('move of a large mailbox', () => {
   let lab: MoveLab;
-  let worker: MoveWorkerHandle;
-  let queue: ReturnType<typeof moveQueue>;
 
   before(async () => {
-    lab = await startMoveLab('large');
-    worker = await startMoveWorker({
-      databaseUrl: lab.db.url,
-      redisUrl: lab.redisUrl,
-      prefix: lab.prefix,
-      settings: { settleMs: 300, memoryBytes: 64 * 1024 * 1024 },
-    });
-    queue = moveQueue(lab.redisUrl, lab.prefix);
+    lab = await startMoveLab('large', { worker: { settleMs: 300, memoryBytes: 64 * 1024 * 1024 } });
   });
 
-  after(async () => {
-    await worker?.stop();
-    await queue?.queue.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    await lab?.stop();
-  });
+  after(() => lab?.stop());
 
   void it(`moves a 40 MB message and a folder of ${MESSAGES} messages with bounded memory`, async (t) => {
     const lara = await createUser(lab, 'lara', 4_000_000);
@@ -77,7 +58,7 @@ void describe('move of a large mailbox', () => {
     }, 100);
     const moveId = await insertMove(lab, lara.id);
     const started = Date.now();
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
     let done;
     try {
       done = await waitFor(
@@ -102,7 +83,7 @@ void describe('move of a large mailbox', () => {
     // holding the folder or several copies of the big message would need far more than this
     assert.ok(growthMb < 400, `the worker grew by ${growthMb} MB`);
 
-    await execFileAsync(CONTROL, [lab.src.imapdConfPath, 'allow', lara.address]);
+    await cyrusControl(lab.src, 'allow', lara.address);
     assert.deepEqual(await ownerDigests(lab.dst, lara.address), before);
   });
 });

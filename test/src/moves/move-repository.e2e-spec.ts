@@ -90,7 +90,7 @@ void describe('move repository state changes', () => {
     const { moveId, mailboxId } = await newMove('t3');
     const subject = await repo.load(moveId);
     assert.ok(subject);
-    assert.equal(await repo.begin(subject), true);
+    assert.equal(await repo.begin(subject, subject.mailbox.address), true);
     assert.equal((await mailbox(mailboxId)).state, 'moving');
     // not syncing yet: no freeze
     assert.equal(await repo.freeze(moveId, mailboxId, source), false);
@@ -126,7 +126,8 @@ void describe('move repository state changes', () => {
 
   void it('refuses the freeze once a cancel was asked for', async () => {
     const { moveId, mailboxId } = await newMove('t4');
-    assert.equal(await repo.begin((await repo.load(moveId))!), true);
+    const loaded = (await repo.load(moveId))!;
+    assert.equal(await repo.begin(loaded, loaded.mailbox.address), true);
     await repo.transition(moveId, [MoveState.Preparing], MoveState.Syncing);
     await ds.query(`UPDATE moves SET cancel_requested = true WHERE id = $1`, [moveId]);
     assert.equal(await repo.freeze(moveId, mailboxId, source), false);

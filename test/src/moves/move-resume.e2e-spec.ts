@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { MoveState } from '@roost/core';
-import { findRepoRoot } from '../harness/cyrus';
 import {
   MoveLab,
+  cyrusControl,
   createUser,
   folderShas,
   insertMove,
@@ -19,15 +18,13 @@ import {
   startMoveLab,
   waitFor,
 } from './move-lab';
-import { enqueueMove, moveQueue } from './move-worker';
+import { enqueueMove } from './move-worker';
 
 // A worker killed with SIGKILL in the middle of the copy, and again in the middle of the delta
 // passes, leaves a move that the next worker finishes with neither a duplicate nor a gap. The
 // worst moment is reproduced on purpose too: a batch stored on the target whose checkpoint was
 // never written (the worker died between the APPEND's OK and the UPDATE).
 
-const execFileAsync = promisify(execFile);
-const CONTROL = path.join(findRepoRoot(), 'workers', 'bin', 'cyrus-control');
 const ENTRY = path.join(__dirname, 'move-worker.entry.js');
 const FOLDERS = { INBOX: 500, Sent: 250, 'Archive/Alte Daten': 250 };
 const SETTINGS = {
@@ -42,7 +39,6 @@ const SETTINGS = {
 
 void describe('move resumes after SIGKILL without duplicates or gaps', () => {
   let lab: MoveLab;
-  let queue: ReturnType<typeof moveQueue>;
   const children = new Set<ChildProcess>();
 
   const spawnWorker = async (): Promise<ChildProcess> => {
@@ -77,13 +73,10 @@ void describe('move resumes after SIGKILL without duplicates or gaps', () => {
 
   before(async () => {
     lab = await startMoveLab('resume');
-    queue = moveQueue(lab.redisUrl, lab.prefix);
   });
 
   after(async () => {
     for (const child of children) child.kill('SIGKILL');
-    await queue?.queue.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
     await lab?.stop();
   });
 
@@ -91,7 +84,7 @@ void describe('move resumes after SIGKILL without duplicates or gaps', () => {
     const bob = await createUser(lab, 'bob');
     await seedFolders(lab.src, bob.address, FOLDERS);
     const moveId = await insertMove(lab, bob.id);
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
 
     // 1. killed during the bulk copy
     const first = await spawnWorker();
@@ -166,7 +159,7 @@ void describe('move resumes after SIGKILL without duplicates or gaps', () => {
     assert.equal(done.state, MoveState.Retained, `${done.state}: ${done.error}`);
     assert.equal((done.verification as { ok: boolean }).ok, true);
 
-    await execFileAsync(CONTROL, [lab.src.imapdConfPath, 'allow', bob.address]);
+    await cyrusControl(lab.src, 'allow', bob.address);
     const source = await ownerDigests(lab.src, bob.address);
     const target = await ownerDigests(lab.dst, bob.address);
     assert.deepEqual(target, source);

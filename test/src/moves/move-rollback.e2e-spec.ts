@@ -17,7 +17,7 @@ import {
   transportOf,
   waitFor,
 } from './move-lab';
-import { MoveWorkerHandle, enqueueMove, moveQueue, startMoveWorker } from './move-worker';
+import { enqueueMove } from './move-worker';
 
 // Before the flip, a failure or a cancel rolls the move back: the user stays active on the
 // source with nothing changed there, and the partial copy on the target goes away.
@@ -26,16 +26,10 @@ const FINISHED = [MoveState.RolledBack, MoveState.Cancelled, MoveState.Failed, M
 
 void describe('move rollback', () => {
   let lab: MoveLab;
-  let worker: MoveWorkerHandle;
-  let queue: ReturnType<typeof moveQueue>;
 
   before(async () => {
-    lab = await startMoveLab('rollback');
-    worker = await startMoveWorker({
-      databaseUrl: lab.db.url,
-      redisUrl: lab.redisUrl,
-      prefix: lab.prefix,
-      settings: {
+    lab = await startMoveLab('rollback', {
+      worker: {
         batchMessages: 10,
         parallelFolders: 1,
         maxAttempts: 2,
@@ -47,15 +41,9 @@ void describe('move rollback', () => {
         },
       },
     });
-    queue = moveQueue(lab.redisUrl, lab.prefix);
   });
 
-  after(async () => {
-    await worker?.stop();
-    await queue?.queue.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    await lab?.stop();
-  });
+  after(() => lab?.stop());
 
   const finished = (moveId: number) =>
     waitFor(
@@ -98,7 +86,7 @@ void describe('move rollback', () => {
     await seedFolders(lab.src, carol.address, { INBOX: 500, 'Ordner mit Leerzeichen': 100 });
     const before = await ownerDigests(lab.src, carol.address);
     const moveId = await insertMove(lab, carol.id);
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
     await waitFor('the copy to be under way', async () => {
       const row = await moveRow(lab, moveId);
       return row.state === MoveState.Copying && row.messagesDone >= 100;
@@ -114,7 +102,7 @@ void describe('move rollback', () => {
     }
     // the partial copy goes once the target is back (MoveClean; here without its delay)
     assert.equal(await targetHasUser(carol.address), true, 'the partial copy is still there');
-    await queue.queue.add(
+    await lab.queue.add(
       JobName.MoveClean,
       { moveId },
       {
@@ -135,7 +123,7 @@ void describe('move rollback', () => {
     await seedFolders(lab.src, dave.address, { INBOX: 400, 'Projekte/&AMQ-rger': 50 }); // Projekte/Ärger
     const before = await ownerDigests(lab.src, dave.address);
     const moveId = await insertMove(lab, dave.id);
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
     await waitFor('the copy to be under way', async () => {
       const row = await moveRow(lab, moveId);
       return row.state === MoveState.Copying && row.messagesDone >= 50;
@@ -152,7 +140,7 @@ void describe('move rollback', () => {
     await seedFolders(lab.src, erin.address, { INBOX: 60 });
     const before = await ownerDigests(lab.src, erin.address);
     const moveId = await insertMove(lab, erin.id);
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
     await waitFor(
       'the freeze',
       async () => (await moveRow(lab, moveId)).state === MoveState.Frozen,
@@ -189,7 +177,7 @@ void describe('move rollback', () => {
       }
       const before = await ownerDigests(lab.src, fred.address);
       const moveId = await insertMove(lab, fred.id);
-      await enqueueMove(queue.queue, moveId);
+      await enqueueMove(lab.queue, moveId);
       const row = await finished(moveId);
       assert.equal(row.state, MoveState.RolledBack, `${row.state}: ${row.error}`);
       assert.match(row.error ?? '', /folder "Anhänge" UID 6 \(\d+ bytes\) cannot be copied/);

@@ -16,33 +16,19 @@ import {
   transportOf,
   waitFor,
 } from './move-lab';
-import { MoveWorkerHandle, enqueueMove, moveQueue, startMoveWorker } from './move-worker';
+import { enqueueMove } from './move-worker';
 
 // The optional XFER engine: Cyrus moves the user itself (UIDs kept), inside the freeze; Roost
 // verifies the target against a snapshot of the source and flips the routing entry.
 
 void describe('move (XFER engine)', () => {
   let lab: MoveLab;
-  let worker: MoveWorkerHandle;
-  let queue: ReturnType<typeof moveQueue>;
 
   before(async () => {
-    lab = await startMoveLab('xfer');
-    worker = await startMoveWorker({
-      databaseUrl: lab.db.url,
-      redisUrl: lab.redisUrl,
-      prefix: lab.prefix,
-      settings: { settleMs: 300 },
-    });
-    queue = moveQueue(lab.redisUrl, lab.prefix);
+    lab = await startMoveLab('xfer', { worker: { settleMs: 300 } });
   });
 
-  after(async () => {
-    await worker?.stop();
-    await queue?.queue.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    await lab?.stop();
-  });
+  after(() => lab?.stop());
 
   void it('moves the user with XFER, keeping UIDVALIDITY and UIDs, and flips', async () => {
     const xavier = await createUser(lab, 'xavier');
@@ -59,7 +45,7 @@ void describe('move (XFER engine)', () => {
     const uidsBefore = await uidState(lab, 'src', xavier.address);
 
     const moveId = await insertMove(lab, xavier.id, MoveEngine.Xfer);
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
     const done = await waitFor(
       'the XFER move',
       async () => {
@@ -113,12 +99,12 @@ void describe('move (XFER engine)', () => {
     await seedFolders(lab.src, yara.address, { INBOX: 80, Projekte: 40 });
     const before = await ownerDigests(lab.src, yara.address);
     const away = await insertMove(lab, yara.id);
-    await enqueueMove(queue.queue, away);
+    await enqueueMove(lab.queue, away);
     const first = await finish(lab, away);
     assert.equal(first.state, MoveState.Retained, `${first.state}: ${first.error}`);
     // the source keeps its copy (owner denied) for the retention period; now move back
     const back = await insertMove(lab, yara.id, MoveEngine.Imap, 'back');
-    await enqueueMove(queue.queue, back);
+    await enqueueMove(lab.queue, back);
     const second = await finish(lab, back);
     assert.equal(second.state, MoveState.Retained, `${second.state}: ${second.error}`);
     assert.deepEqual(await mailboxRouting(lab, yara.id), {

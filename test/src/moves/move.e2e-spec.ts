@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { MoveState, cyrusMailboxName } from '@roost/core';
 import {
   MoveLab,
+  cyrusControl,
   admin,
   deliverLikePostfix,
   createUser,
@@ -22,15 +20,11 @@ import {
   transportOf,
   waitFor,
 } from './move-lab';
-import { findRepoRoot } from '../harness/cyrus';
-import { MoveWorkerHandle, enqueueMove, moveQueue, startMoveWorker } from './move-worker';
+import { enqueueMove } from './move-worker';
 
 // A whole move between two real Cyrus backends, driven by the move queue's processor:
 // everything a user has arrives byte-exact, mail delivered while it runs is not lost, and the
 // routing entry defers while frozen and points at the target after the flip.
-
-const execFileAsync = promisify(execFile);
-const CONTROL = path.join(findRepoRoot(), 'workers', 'bin', 'cyrus-control');
 
 /** Folders as the server writes them: nested, with spaces, non-ASCII (modified UTF-7). */
 const FOLDERS = {
@@ -47,16 +41,10 @@ const VACATION = 'require ["vacation"];\r\nvacation :days 7 "Bin im Urlaub – G
 
 void describe('move (IMAP engine) between two Cyrus backends', () => {
   let lab: MoveLab;
-  let worker: MoveWorkerHandle;
-  let queue: ReturnType<typeof moveQueue>;
 
   before(async () => {
-    lab = await startMoveLab('moves');
-    worker = await startMoveWorker({
-      databaseUrl: lab.db.url,
-      redisUrl: lab.redisUrl,
-      prefix: lab.prefix,
-      settings: {
+    lab = await startMoveLab('moves', {
+      worker: {
         batchMessages: 20, // many checkpoints, and a copy that lasts long enough to deliver into
         parallelFolders: 2,
         settleMs: 2_000,
@@ -64,15 +52,9 @@ void describe('move (IMAP engine) between two Cyrus backends', () => {
         progressEveryMs: 500,
       },
     });
-    queue = moveQueue(lab.redisUrl, lab.prefix);
   });
 
-  after(async () => {
-    await worker?.stop();
-    await queue?.queue.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    await lab?.stop();
-  });
+  after(() => lab?.stop());
 
   let alice: { id: number; address: string };
   let moveId: number;
@@ -116,7 +98,7 @@ void describe('move (IMAP engine) between two Cyrus backends', () => {
     await s.logout();
 
     moveId = await insertMove(lab, alice.id);
-    await enqueueMove(queue.queue, moveId);
+    await enqueueMove(lab.queue, moveId);
 
     // during the copy: mail still goes to the source, and it arrives there
     await waitFor('the copy to start', async () => {
@@ -204,10 +186,10 @@ void describe('move (IMAP engine) between two Cyrus backends', () => {
 
   void it('left identical folders on both sides, with the deliveries, as the verification report says', async () => {
     // the source copy is retained with the owner denied; let the owner in to read it
-    await execFileAsync(CONTROL, [lab.src.imapdConfPath, 'allow', alice.address]);
+    await cyrusControl(lab.src, 'allow', alice.address);
     const source = await ownerDigests(lab.src, alice.address);
     const target = await ownerDigests(lab.dst, alice.address);
-    await execFileAsync(CONTROL, [lab.src.imapdConfPath, 'deny', alice.address]);
+    await cyrusControl(lab.src, 'deny', alice.address);
     // the INBOX also got what was held during the freeze and delivered after the flip
     assert.deepEqual({ ...target, INBOX: undefined }, { ...source, INBOX: undefined });
     assert.equal(source.INBOX.messages, FOLDERS.INBOX + 3 + acceptedBySource);

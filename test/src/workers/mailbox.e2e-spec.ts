@@ -1,58 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEFAULT_FOLDERS, JobName, MailboxState, QueueName } from '@roost/core';
-import { resolveSecret, withAdmin } from '@roost/imap';
 import { Job } from 'bullmq';
-import { Backend } from '@roost/db';
 import { insertMailbox } from '../factories/routing-fixtures';
 import { insertProvisioningMailbox, mailboxRow } from '../factories/worker-fixtures';
 import { CyrusInstance } from '../harness/cyrus';
 import { asMailUser, loginAs, message, messageCount, quotaOfInbox } from './imap-client';
-import { WorkerEnv, eventually, startWorkerEnv, waitForJob } from './worker-env';
+import { eventually, waitForJob } from './worker-env';
+import { asBackendAdmin, workerLab } from './worker-lab';
 
 // The mailbox queue end to end: real workers in this process, two real Cyrus backends,
 // PostgreSQL and Redis. What a user sees is checked with a direct login as that user.
 
 const MiB = 1024 * 1024;
-const CONTROL = require.resolve('@roost/workers/bin/cyrus-control');
 
 void describe('mailbox jobs against two Cyrus backends', () => {
-  let env: WorkerEnv;
-
-  before(async () => {
-    env = await startWorkerEnv({
-      label: 'wk-mailbox',
-      controlCommand: (instance) => [CONTROL, instance.imapdConfPath, '{action}', '{user}'],
-    });
-  });
-
-  after(async () => {
-    await env?.teardown();
-  });
-
-  const backendRow = async (id: number): Promise<Backend> => {
-    const { rows } = await env.pool.query<{
-      name: string;
-      admin_secret_ref: string;
-      imap_port: number;
-    }>('SELECT name, admin_secret_ref, imap_port FROM backends WHERE id = $1', [id]);
-    return {
-      name: rows[0].name,
-      imapHost: '127.0.0.1',
-      imapPort: rows[0].imap_port,
-      tlsMode: 'none',
-      tlsVerify: true,
-      adminUser: 'cyrus',
-      adminSecretRef: rows[0].admin_secret_ref,
-    } as Backend;
-  };
+  const env = workerLab({ label: 'wk-mailbox' });
 
   /** The user's mailboxes as the backend's admin sees them. */
-  const cyrusTree = async (backendId: number, address: string): Promise<string[]> => {
-    const backend = await backendRow(backendId);
-    const secret = await resolveSecret(backend.adminSecretRef);
-    return withAdmin(backend, secret, (admin) => admin.listUserMailboxes(address));
-  };
+  const cyrusTree = (backendId: number, address: string): Promise<string[]> =>
+    asBackendAdmin(env, backendId, (admin) => admin.listUserMailboxes(address));
 
   const setPassword = (instance: CyrusInstance, address: string) =>
     instance.setUserPassword(address, 'user-pw-1');

@@ -24,6 +24,11 @@ export const createMailboxJob: JobHandler<JobName.MailboxCreate> = {
 
     const result = await provisionMailbox(ctx, mailbox, backend);
     await ctx.mailboxes.transition(mailboxId, [MailboxState.Provisioning], MailboxState.Active);
+    await ctx.mailboxes.recordApplied(mailboxId, {
+      cyrusAddress: mailbox.address,
+      quotaBytes: mailbox.quotaBytes,
+      backendDenied: false,
+    });
     return result;
   },
 

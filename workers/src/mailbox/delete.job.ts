@@ -1,8 +1,9 @@
-import { JobName, MailboxState } from '@roost/core';
+import { JobName, MailboxState, MoveState } from '@roost/core';
 import { DelayedError } from 'bullmq';
 import { asAdmin } from '../backend-access';
 import { JobHandler, skipped } from '../context';
 import { runBackendControl } from './backend-control';
+import { waitAndRetry } from './move-guard';
 import { checkedAddress } from './provisioning';
 
 /**
@@ -10,6 +11,12 @@ import { checkedAddress } from './provisioning';
  * backend (SETACL x, then DELETE), any login denial left from a suspension, then the row.
  * A job that runs early (retention extended) puts itself back until `delete_after`; a mailbox
  * that is no longer `deleting` (restored) is left alone.
+ *
+ * Moves: deleting the row ends its moves (cascade), so the delete waits for them. A move that
+ * began and has not flipped is asked to cancel (it rolls back, deleting its partial copy on the
+ * target); a flipped one finishes its sweep; a retained copy on the source is deleted by its
+ * MoveClean when the retention ends. A move that never began cannot begin on a `deleting`
+ * mailbox and is not waited for.
  */
 export const deleteMailboxJob: JobHandler<JobName.MailboxDelete> = {
   async run({ mailboxId }, ctx, job, token) {
@@ -21,14 +28,29 @@ export const deleteMailboxJob: JobHandler<JobName.MailboxDelete> = {
       await job.moveToDelayed(mailbox.deleteAfter.getTime(), token);
       throw new DelayedError();
     }
+    const move = await ctx.mailboxes.openMove(mailboxId);
+    if (move && move.state !== MoveState.Queued) {
+      if (move.state === MoveState.Retained) {
+        const at = Math.max(Date.now(), move.retainUntil?.getTime() ?? 0);
+        return waitAndRetry(
+          ctx,
+          job,
+          token,
+          `move ${move.id} retains a copy until ${new Date(at).toISOString()}`,
+          at + ctx.settings.mailboxMoveWaitMs,
+        );
+      }
+      if (move.state !== MoveState.Flipped) await ctx.mailboxes.requestMoveCancel(move.id);
+      return waitAndRetry(ctx, job, token, `move ${move.id} is ${move.state}`);
+    }
 
-    const address = checkedAddress(mailbox.address);
+    const address = checkedAddress(target.cyrusAddress ?? mailbox.address);
     const deleted = await asAdmin(ctx, backend, (admin) => admin.deleteUserMailbox(address));
     await runBackendControl(
       ctx,
       backend,
       'allow',
-      address,
+      checkedAddress(mailbox.address),
       `delete mailbox ${mailboxId}: clear any login denial`,
     );
     await ctx.mailboxes.deleteDeleted(mailboxId);

@@ -3,6 +3,7 @@ import { JobHandler, QueueHandlers } from '../context';
 import { activateMailboxJob } from './activate.job';
 import { createMailboxJob } from './create.job';
 import { deleteMailboxJob } from './delete.job';
+import { reconcileMailboxesJob } from './reconcile.job';
 import { renameMailboxJob } from './rename.job';
 import { setQuotaJob } from './set-quota.job';
 import { suspendMailboxJob } from './suspend.job';
@@ -25,4 +26,5 @@ export const mailboxHandlers: QueueHandlers = {
   [JobName.MailboxSuspend]: oneAtATime(suspendMailboxJob),
   [JobName.MailboxActivate]: oneAtATime(activateMailboxJob),
   [JobName.MailboxDelete]: oneAtATime(deleteMailboxJob),
+  [JobName.MailboxReconcile]: reconcileMailboxesJob,
 };

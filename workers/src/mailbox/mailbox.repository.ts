@@ -1,10 +1,12 @@
-import { MailboxState } from '@roost/core';
+import { JobName, MailboxState, MoveState } from '@roost/core';
 import { Backend, Mailbox } from '@roost/db';
 import { DataSource } from 'typeorm';
 
 export interface MailboxTarget {
   mailbox: Mailbox;
   backend: Backend;
+  /** The user's name on the backend as last applied; null when not known. */
+  cyrusAddress: string | null;
 }
 
 export interface ControlCallRecord {
@@ -16,15 +18,50 @@ export interface ControlCallRecord {
   durationMs: number;
 }
 
+/** The latest move of a mailbox that is not over (before its flip, flipped, or retained). */
+export interface OpenMove {
+  id: number;
+  state: MoveState;
+  sourceBackendId: number;
+  retainUntil: Date | null;
+}
+
+export type PendingJob =
+  | JobName.MailboxCreate
+  | JobName.MailboxDelete
+  | JobName.MailboxRename
+  | JobName.MailboxSetQuota
+  | JobName.MailboxSuspend
+  | JobName.MailboxActivate;
+
+/** A mailbox whose row asks for something no job has applied (see the reconciler). */
+export interface PendingMailbox {
+  mailboxId: number;
+  job: PendingJob;
+  /** updated_at in µs, the API's job version for the same change. */
+  version: string;
+  /** The name on the backend, for a due rename. */
+  cyrusAddress: string | null;
+  deleteAfter: Date | null;
+}
+
 /** All SQL of the mailbox queue. State changes are conditional, so a stale job changes nothing. */
 export class MailboxJobRepository {
   constructor(private readonly db: DataSource) {}
+
+  findBackend(backendId: number): Promise<Backend> {
+    return this.db.getRepository(Backend).findOneByOrFail({ id: backendId });
+  }
 
   async findWithBackend(mailboxId: number): Promise<MailboxTarget | null> {
     const mailbox = await this.db.getRepository(Mailbox).findOneBy({ id: mailboxId });
     if (!mailbox) return null;
     const backend = await this.db.getRepository(Backend).findOneByOrFail({ id: mailbox.backendId });
-    return { mailbox, backend };
+    const rows: { cyrus_address: string | null }[] = await this.db.query(
+      `SELECT cyrus_address FROM mailboxes WHERE id = $1`,
+      [mailboxId],
+    );
+    return { mailbox, backend, cyrusAddress: rows[0]?.cyrus_address ?? null };
   }
 
   /** Moves the mailbox from one of `from` to `to` and clears the reason; false if it was elsewhere. */
@@ -53,6 +90,109 @@ export class MailboxJobRepository {
         WHERE id = $1`,
       [mailboxId, reason],
     );
+  }
+
+  /** Records what a job applied on the backend (see migration 1763800000007); null leaves it. */
+  async recordApplied(
+    mailboxId: number,
+    applied: { cyrusAddress?: string; quotaBytes?: number; backendDenied?: boolean },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE mailboxes
+          SET cyrus_address = coalesce($2, cyrus_address),
+              quota_applied_bytes = coalesce($3, quota_applied_bytes),
+              backend_denied = coalesce($4, backend_denied)
+        WHERE id = $1`,
+      [
+        mailboxId,
+        applied.cyrusAddress ?? null,
+        applied.quotaBytes ?? null,
+        applied.backendDenied ?? null,
+      ],
+    );
+  }
+
+  /** The mailbox's latest move that is not over, if any. */
+  async openMove(mailboxId: number): Promise<OpenMove | null> {
+    const rows: {
+      id: string;
+      state: MoveState;
+      source_backend_id: number;
+      retain_until: Date | null;
+    }[] = await this.db.query(
+      `SELECT id, state, source_backend_id, retain_until FROM moves
+        WHERE mailbox_id = $1 AND state NOT IN ('cleaned', 'failed', 'cancelled', 'rolled-back')
+        ORDER BY id DESC LIMIT 1`,
+      [mailboxId],
+    );
+    if (rows.length === 0) return null;
+    const r = rows[0];
+    return {
+      id: Number(r.id),
+      state: r.state,
+      sourceBackendId: r.source_backend_id,
+      retainUntil: r.retain_until,
+    };
+  }
+
+  /** Asks a move that has not flipped to stop (it rolls back: the mailbox stays on its source). */
+  async requestMoveCancel(moveId: number): Promise<void> {
+    await this.db.query(
+      `UPDATE moves SET cancel_requested = true, updated_at = now()
+        WHERE id = $1 AND flipped_at IS NULL AND NOT cancel_requested`,
+      [moveId],
+    );
+  }
+
+  /**
+   * Mailboxes left in a pending state for longer than `graceMs`, with the job that finishes it
+   * (one per mailbox; the next pending change of the same mailbox comes at a later tick).
+   * The WHERE clause is the predicate of mailboxes_pending_idx, so only pending rows are read.
+   */
+  async pendingMailboxes(graceMs: number, limit: number): Promise<PendingMailbox[]> {
+    const rows: {
+      id: string;
+      job: PendingJob;
+      version: string;
+      cyrus_address: string | null;
+      delete_after: Date | null;
+    }[] = await this.db.query(
+      `SELECT id, cyrus_address, delete_after,
+              (extract(epoch FROM updated_at) * 1000000)::bigint::text AS version,
+              CASE
+                WHEN state = 'provisioning' THEN $3
+                WHEN state = 'deleting' THEN $4
+                WHEN cyrus_address <> address THEN $5
+                WHEN quota_applied_bytes <> quota_bytes THEN $6
+                WHEN state = 'suspended' THEN $7
+                ELSE $8
+              END AS job
+         FROM mailboxes
+        WHERE (state IN ('provisioning', 'deleting')
+               OR (state IN ('active', 'suspended')
+                   AND (cyrus_address <> address
+                        OR quota_applied_bytes <> quota_bytes
+                        OR backend_denied <> (state = 'suspended'))))
+          AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY updated_at LIMIT $2`,
+      [
+        graceMs,
+        limit,
+        JobName.MailboxCreate,
+        JobName.MailboxDelete,
+        JobName.MailboxRename,
+        JobName.MailboxSetQuota,
+        JobName.MailboxSuspend,
+        JobName.MailboxActivate,
+      ],
+    );
+    return rows.map((r) => ({
+      mailboxId: Number(r.id),
+      job: r.job,
+      version: r.version,
+      cyrusAddress: r.cyrus_address,
+      deleteAfter: r.delete_after,
+    }));
   }
 
   /** Removes the row of a deleted mailbox (moves and password resets cascade). */

@@ -1,6 +1,7 @@
 import { JobName, MailboxState } from '@roost/core';
 import { JobHandler, skipped } from '../context';
 import { runBackendControl } from './backend-control';
+import { moveUnderWay, waitAndRetry } from './move-guard';
 import { checkedAddress } from './provisioning';
 
 /**
@@ -11,10 +12,13 @@ import { checkedAddress } from './provisioning';
  * The API usually sets `suspended` (with the admin's reason) before it enqueues this job.
  */
 export const suspendMailboxJob: JobHandler<JobName.MailboxSuspend> = {
-  async run({ mailboxId }, ctx) {
+  async run({ mailboxId }, ctx, job, token) {
     const target = await ctx.mailboxes.findWithBackend(mailboxId);
     if (!target) return skipped('mailbox no longer exists');
     const { mailbox, backend } = target;
+    // the deny belongs on the backend the mailbox is routed to once a move is over
+    const moving = moveUnderWay(mailbox, await ctx.mailboxes.openMove(mailboxId));
+    if (moving) return waitAndRetry(ctx, job, token, moving);
     if (mailbox.state === MailboxState.Active) {
       await ctx.mailboxes.transition(mailboxId, [MailboxState.Active], MailboxState.Suspended);
     } else if (mailbox.state !== MailboxState.Suspended) {
@@ -37,6 +41,7 @@ export const suspendMailboxJob: JobHandler<JobName.MailboxSuspend> = {
         },
       );
     }
+    await ctx.mailboxes.recordApplied(mailboxId, { backendDenied: true });
     return { denied };
   },
 

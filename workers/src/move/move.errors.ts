@@ -25,6 +25,14 @@ export class FrozenTooLongError extends Error {
   }
 }
 
+/** The mailbox cannot be moved just now (a rename is under way): try again later. */
+export class MailboxBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MailboxBusyError';
+  }
+}
+
 /** Thrown to BullMQ so that it runs the job again after its backoff; the move row says why. */
 export class MoveRetryError extends Error {
   constructor(message: string) {

@@ -113,21 +113,25 @@ export class MoveRepository {
 
   /**
    * queued -> preparing, and the mailbox active -> moving (still routed to the source; logins
-   * and deliveries carry on there). False when the mailbox is not active on the source.
+   * and deliveries carry on there). False when the mailbox is not active on the source, or
+   * when its address is no longer `address` (the name this run copies) or a rename is still due
+   * on the backend (`cyrus_address`, see the mailbox queue): the copy would miss the user's mail.
    */
-  async begin(subject: MoveSubject): Promise<boolean> {
+  async begin(subject: MoveSubject, address: string): Promise<boolean> {
     const { move } = subject;
     return this.db.transaction(async (em) => {
       await em.query(MAILBOX_LOCK, [move.mailboxId % 2_147_483_647]);
       const mailbox: unknown[] = await updated(
         em,
         `UPDATE mailboxes SET state = $3, updated_at = now()
-          WHERE id = $1 AND backend_id = $2 AND active AND state = ANY($4::text[]) RETURNING id`,
+          WHERE id = $1 AND backend_id = $2 AND active AND state = ANY($4::text[])
+            AND address = $5 AND (cyrus_address IS NULL OR cyrus_address = address) RETURNING id`,
         [
           move.mailboxId,
           move.sourceBackendId,
           MailboxState.Moving,
           [MailboxState.Active, MailboxState.Moving],
+          address,
         ],
       );
       if (mailbox.length === 0) return false;
@@ -140,6 +144,21 @@ export class MoveRepository {
       if (moved.length === 0) throw new Error(`move ${move.id} left the queued state meanwhile`);
       return true;
     });
+  }
+
+  /** Why `begin` refused a mailbox that is otherwise movable: a rename, null for anything else. */
+  async renameInTheWay(mailboxId: number, address: string): Promise<string | null> {
+    const rows: { address: string; cyrus_address: string | null }[] = await this.db.query(
+      `SELECT address, cyrus_address FROM mailboxes WHERE id = $1`,
+      [mailboxId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (row.address !== address) return `the mailbox was renamed to ${row.address}`;
+    if (row.cyrus_address !== null && row.cyrus_address !== row.address) {
+      return `the rename of ${row.cyrus_address} to ${row.address} is not applied on the backend yet`;
+    }
+    return null;
   }
 
   /** syncing -> frozen: Postfix now defers this mailbox's mail and the proxy holds its logins. */

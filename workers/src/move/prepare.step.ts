@@ -1,5 +1,5 @@
 import { BackendState, MailboxState, MoveState, cyrusMailboxName } from '@roost/core';
-import { MovePermanentError } from './move.errors';
+import { MailboxBusyError, MovePermanentError } from './move.errors';
 import { MoveRun } from './move-run';
 import { syncSieveAsOwner } from './sieve.step';
 import { syncStructure } from './structure';
@@ -78,7 +78,10 @@ export async function validateAndBegin(run: MoveRun): Promise<void> {
   // a deny left for this user on the target (a retained copy of an earlier move) would end the
   // copy's sessions, and after the flip the user's own: lift it (a no-op when there is none)
   await run.control.backend(target, 'allow', mailbox.address, `move ${move.id}: target`);
-  if (!(await run.repo.begin(run.subject))) {
+  if (!(await run.repo.begin(run.subject, run.sessions.address))) {
+    // a rename first: the next attempt copies the user under its new name
+    const rename = await run.repo.renameInTheWay(mailbox.id, run.sessions.address);
+    if (rename) throw new MailboxBusyError(`not begun: ${rename}`);
     throw new MovePermanentError(
       `mailbox ${mailbox.address} is no longer active on ${source.name}`,
     );

@@ -1,4 +1,4 @@
-import { MoveState, PlanState } from '@roost/core';
+import { MoveState, OPEN_MOVE_STATES, PlanState } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface PlannedMove {
@@ -18,17 +18,6 @@ export interface PlanForRun {
   windowEnd: string | null;
   moves: PlannedMove[];
 }
-
-const OPEN = [
-  MoveState.Queued,
-  MoveState.Preparing,
-  MoveState.Copying,
-  MoveState.Syncing,
-  MoveState.Frozen,
-  MoveState.FinalSync,
-  MoveState.Verifying,
-  MoveState.Flipped,
-];
 
 /** All SQL of the rebalance queue. */
 export class RebalanceJobRepository {
@@ -80,7 +69,7 @@ export class RebalanceJobRepository {
          UNION ALL
          SELECT target_backend_id FROM moves WHERE state = ANY($1::text[])) x
         GROUP BY backend_id`,
-      [OPEN],
+      [OPEN_MOVE_STATES],
     );
     return new Map(rows.map((r) => [Number(r.backend_id), r.n]));
   }
