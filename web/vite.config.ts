@@ -26,6 +26,8 @@ export default defineConfig({
               test: /node_modules[\\/](recharts|d3-[a-z-]+|victory-vendor|decimal\.js-light|internmap|@reduxjs|react-redux|reselect)[\\/]/,
               priority: 40,
             },
+            // loaded only by the TOTP enrolment screen
+            { name: 'qrcode', test: /node_modules[\\/](qrcode|dijkstrajs)[\\/]/, priority: 35 },
             { name: 'mui', test: /node_modules[\\/](@mui|@emotion)[\\/]/, priority: 30 },
             {
               name: 'react-admin',

@@ -118,6 +118,7 @@ export async function startUiStack(opts: UiStackOptions): Promise<UiStack> {
         ROOST_PUBLIC_URL: baseUrl,
         ROOST_WEB_DIST: dist,
         ROOST_MAIL_AUTH_SECRET: secret,
+        ROOST_SECRET_KEY: randomBytes(32).toString('base64'),
       },
       { logger: ['error'] },
     );

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { MailboxState, Role } from '@roost/core';
+import { before, describe, it } from 'node:test';
+import { Role } from '@roost/core';
 import { ImapFlow } from 'imapflow';
-import type { Browser, Page } from 'playwright-core';
-import { seedAdmin, seedDomain, type SeededAdmin } from '../factories/api-fixtures';
-import {
-  launchChromium,
-  openPage,
-  saveScreenshot,
-  signIn,
-  startUiStack,
-  until,
-  type UiStack,
-} from '../factories/ui-fixtures';
+import { seedAdmin, seedDomain, seedMailbox, type SeededAdmin } from '../factories/api-fixtures';
+import { openPage, saveScreenshot, type UiStack } from '../factories/ui-fixtures';
+import { consoleLab, createMailbox } from './console-lab';
 
-// Support in the console: one search box, the user page, a password reset with a ticket, and
+// Support in the console: one search box (address or name), the user page, a password reset with a ticket, and
 // the new password works for a direct IMAP login on the Cyrus backend, which checks passwords
 // against Roost (saslauthd -> PAM -> /api/mail-auth/verify). Then the mail user's own reset-link
 // page, with the same proof.
@@ -49,64 +41,72 @@ async function imapLoginWorks(stack: UiStack, user: string, pass: string): Promi
 }
 
 void describe('web console: support resets a password', () => {
-  let stack: UiStack;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
+  const lab = consoleLab({ label: 'ui-sup', cyrus: 1, roostAuth: true, workers: true });
   let support: SeededAdmin;
   let mailboxId: number;
 
   before(async () => {
-    stack = await startUiStack({ label: 'ui-sup', cyrus: 1, roostAuth: true, workers: true });
-    const domainId = await seedDomain(stack.pg, { name: 'gamma.example' });
-    const root = await seedAdmin(stack.pg, { role: Role.Superadmin });
-    support = await seedAdmin(stack.pg, {
+    const domainId = await seedDomain(lab.stack.pg, { name: 'gamma.example' });
+    const root = await seedAdmin(lab.stack.pg, { role: Role.Superadmin });
+    support = await seedAdmin(lab.stack.pg, {
       role: Role.Support,
       username: 'helpdesk',
       domainIds: [domainId],
     });
     // the mailbox is made through the API and provisioned by the workers, like any other
-    const res = await fetch(`${stack.baseUrl}/api/mailboxes`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${root.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ address: ADDRESS, displayName: 'Dave', password: FIRST_PASSWORD }),
+    mailboxId = (
+      await createMailbox(lab.stack, root.token, {
+        address: ADDRESS,
+        displayName: 'Dave Lindqvist',
+        password: FIRST_PASSWORD,
+      })
+    ).id;
+    assert.equal(await imapLoginWorks(lab.stack, ADDRESS, FIRST_PASSWORD), true, 'first password');
+    // a namesake in a domain support does not look after
+    const elsewhere = await seedDomain(lab.stack.pg, { name: 'delta.example' });
+    const { rows: backends } = await lab.stack.pg.query<{ id: number }>(
+      'SELECT id FROM backends ORDER BY id LIMIT 1',
+    );
+    await seedMailbox(lab.stack.pg, {
+      domainId: elsewhere,
+      address: 'erik@delta.example',
+      displayName: 'Erik Lindqvist',
+      backendId: backends[0].id,
     });
-    assert.equal(res.status, 201, await res.clone().text());
-    mailboxId = ((await res.json()) as { id: number }).id;
-    await until(async () => {
-      const { rows } = await stack.pg.query<{ state: MailboxState }>(
-        'SELECT state FROM mailboxes WHERE id = $1',
-        [mailboxId],
-      );
-      return rows[0]?.state === MailboxState.Active;
-    }, 'the mailbox to be provisioned');
-    assert.equal(await imapLoginWorks(stack, ADDRESS, FIRST_PASSWORD), true, 'first password');
-
-    browser = await launchChromium();
-    ({ page, pageErrors } = await openPage(browser));
   });
 
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
+  void it('finds a user by a word of their name, only within scope', async () => {
+    await lab.signIn(support);
+    const box = lab.page.getByLabel('search users');
+    await lab.page.getByText(/or of a name or any word of it/).waitFor();
+    await box.fill('LINDQ');
+    const results = lab.page.getByRole('list', { name: 'search results' });
+    await results.getByRole('button', { name: new RegExp(ADDRESS) }).waitFor();
+    await results.getByText('Dave Lindqvist').waitFor();
+    // the namesake in another domain stays out of the results
+    assert.equal(await results.getByRole('button').count(), 1);
+    assert.equal(await lab.page.getByText('erik@delta.example').count(), 0);
+    await saveScreenshot(lab.page, 'support-search-by-name');
+    await box.fill('lindqvista');
+    await lab.page.getByText('No mailbox address or name starts with “lindqvista”.').waitFor();
+    await box.fill('');
   });
 
   void it('finds the user with the search box and opens the user page', async () => {
-    await signIn(page, stack.baseUrl, support.username, support.password);
-    await page.getByLabel('search users').fill('dave@');
-    await page.getByRole('button', { name: new RegExp(ADDRESS) }).click();
-    await page.waitForURL(new RegExp(`/mailboxes/${mailboxId}/show$`));
-    await page.getByTestId('user-address').getByText(ADDRESS).waitFor();
-    await page.locator('.MuiChip-root', { hasText: 'active' }).waitFor();
+    await lab.page.getByLabel('search users').fill('dave@');
+    await lab.page.getByRole('button', { name: new RegExp(ADDRESS) }).click();
+    await lab.page.waitForURL(new RegExp(`/mailboxes/${mailboxId}/show$`));
+    await lab.page.getByTestId('user-address').getByText(ADDRESS).waitFor();
+    await lab.page.locator('.MuiChip-root', { hasText: 'active' }).waitFor();
     // support reads and resets; it does not edit, suspend or move
-    assert.equal(await page.getByRole('link', { name: 'Edit' }).count(), 0);
-    assert.equal(await page.getByRole('button', { name: 'Suspend' }).count(), 0);
-    assert.equal(await page.getByRole('button', { name: /another backend/ }).count(), 0);
+    assert.equal(await lab.page.getByRole('link', { name: 'Edit' }).count(), 0);
+    assert.equal(await lab.page.getByRole('button', { name: 'Suspend' }).count(), 0);
+    assert.equal(await lab.page.getByRole('button', { name: /another backend/ }).count(), 0);
   });
 
   void it('resets the password with a ticket; the temporary password opens IMAP', async () => {
-    await page.getByRole('button', { name: 'Reset password' }).click();
-    const dialog = page.getByRole('dialog');
+    await lab.page.getByRole('button', { name: 'Reset password' }).click();
+    const dialog = lab.page.getByRole('dialog');
     // a reason is required for support: the button stays disabled without one
     assert.equal(await dialog.getByRole('button', { name: 'Reset' }).isDisabled(), true);
     await dialog.getByLabel(/Reason or ticket/).fill('TICKET-4711 user locked out');
@@ -118,29 +118,29 @@ void describe('web console: support resets a password', () => {
     assert.ok(temporary.length >= 12, 'a generated temporary password is shown once');
     await dialog.getByRole('button', { name: 'Done' }).click();
 
-    assert.equal(await imapLoginWorks(stack, ADDRESS, temporary), true, 'temporary password');
-    assert.equal(await imapLoginWorks(stack, ADDRESS, FIRST_PASSWORD), false, 'old password');
+    assert.equal(await imapLoginWorks(lab.stack, ADDRESS, temporary), true, 'temporary password');
+    assert.equal(await imapLoginWorks(lab.stack, ADDRESS, FIRST_PASSWORD), false, 'old password');
 
     // the user page shows what happened, with the ticket
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.getByText('The user must change the password at the next login.').waitFor();
-    const events = page.getByRole('table', { name: 'recent events' });
+    await lab.page.getByRole('button', { name: 'Refresh' }).click();
+    await lab.page.getByText('The user must change the password at the next login.').waitFor();
+    const events = lab.page.getByRole('table', { name: 'recent events' });
     await events.getByText('TICKET-4711 user locked out').waitFor();
-    await saveScreenshot(page, 'support-reset');
+    await saveScreenshot(lab.page, 'support-reset');
   });
 
   void it('issues a reset link; the mail user sets a password on it that opens IMAP', async () => {
-    await page.getByRole('button', { name: 'Reset password' }).click();
-    const dialog = page.getByRole('dialog');
+    await lab.page.getByRole('button', { name: 'Reset password' }).click();
+    const dialog = lab.page.getByRole('dialog');
     await dialog.getByLabel(/Single-use reset link/).check();
     await dialog.getByLabel(/Reason or ticket/).fill('TICKET-4712 wants a link');
     await dialog.getByRole('button', { name: 'Reset' }).click();
     const url = await dialog.getByRole('textbox', { name: 'Reset link' }).inputValue();
-    assert.match(url, new RegExp(`^${stack.baseUrl}/reset-password#token=rr_`));
+    assert.match(url, new RegExp(`^${lab.stack.baseUrl}/reset-password#token=rr_`));
     await dialog.getByRole('button', { name: 'Done' }).click();
 
     // the mail user opens the link in a browser of their own (no admin session)
-    const user = await openPage(browser);
+    const user = await openPage(lab.browser);
     await user.page.goto(url);
     await user.page.getByText(`For ${ADDRESS}`).waitFor();
     await user.page.getByLabel(/^New password\s*\*?$/).fill('short');
@@ -158,15 +158,18 @@ void describe('web console: support resets a password', () => {
     assert.deepEqual(user.pageErrors, []);
     await user.page.context().close();
 
-    assert.equal(await imapLoginWorks(stack, ADDRESS, chosen), true, 'password set on the link');
+    assert.equal(
+      await imapLoginWorks(lab.stack, ADDRESS, chosen),
+      true,
+      'password set on the link',
+    );
 
     // final screen: the user page with both resets in its recent events
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await page
+    await lab.page.getByRole('button', { name: 'Refresh' }).click();
+    await lab.page
       .getByRole('table', { name: 'recent events' })
       .getByText('TICKET-4712 wants a link')
       .waitFor();
-    await saveScreenshot(page, 'support');
-    assert.deepEqual(pageErrors, []);
+    await lab.screenshotWithoutErrors('support');
   });
 });

@@ -4,6 +4,7 @@ import { Button, Title, useNotify } from 'react-admin';
 import { apiFetch, fieldErrorsOf, messageOf } from '../api';
 import { loadMe, type Me } from '../authProvider';
 import { CopyField } from '../components/CopyField';
+import { OtpauthQrCode } from './OtpauthQrCode';
 
 const OwnPassword = () => {
   const notify = useNotify();
@@ -105,7 +106,7 @@ const Totp = ({ me, onChange }: { me: Me; onChange: () => void }) => {
       </Stack>
     );
   return (
-    <Stack spacing={2} sx={{ maxWidth: 520 }}>
+    <Stack spacing={2} sx={{ maxWidth: 640 }}>
       {me.mustEnrolTotp && (
         <Alert severity="warning">
           Your account requires a second factor: set it up to continue.
@@ -126,11 +127,16 @@ const Totp = ({ me, onChange }: { me: Me; onChange: () => void }) => {
       ) : (
         <>
           <Typography variant="body2">
-            Add this key to your authenticator app (or open the otpauth link on the phone), then
-            type the code it shows.
+            Scan the QR code with your authenticator app (or add the key by hand, or open the
+            otpauth link on the phone), then type the code it shows.
           </Typography>
-          <CopyField label="Key" value={enrolment.secret} />
-          <CopyField label="otpauth link" value={enrolment.uri} />
+          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2} sx={{ alignItems: 'center' }}>
+            <OtpauthQrCode uri={enrolment.uri} />
+            <Stack spacing={2} sx={{ flex: 1, minWidth: 0 }}>
+              <CopyField label="Key" value={enrolment.secret} />
+              <CopyField label="otpauth link" value={enrolment.uri} />
+            </Stack>
+          </Stack>
           <TextField label="Code" value={code} onChange={(e) => setCode(e.target.value)} />
           <Box>
             <Button

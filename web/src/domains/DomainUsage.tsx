@@ -1,9 +1,9 @@
 import { Stack } from '@mui/material';
-import { useGetOne, useRecordContext } from 'react-admin';
+import { useRecordContext } from 'react-admin';
 import { UsageBar } from '../components/UsageBar';
 import { formatBytes, formatCount } from '../format';
 
-/** GET /api/domains/:id adds `usage`; the list rows do not carry it. */
+/** GET /api/domains and GET /api/domains/:id both carry `usage`. */
 export interface DomainRecord {
   id: number;
   name: string;
@@ -14,7 +14,7 @@ export interface DomainRecord {
   totalQuotaBytes: number | null;
   defaultQuotaBytes: number;
   placementPolicy: { kind: string };
-  usage?: { mailboxes: number; aliases: number; quotaAllocatedBytes: number; usedBytes: number };
+  usage: { mailboxes: number; aliases: number; quotaAllocatedBytes: number; usedBytes: number };
 }
 
 export const DomainUsageBars = ({
@@ -51,7 +51,7 @@ export const DomainUsageBars = ({
   );
 };
 
-/** A list cell: fetches the row's usage (one small request per visible domain). */
+/** A list cell: the row's usage, which comes with each row of the list. */
 export const DomainUsageField = ({
   only,
 }: {
@@ -59,13 +59,6 @@ export const DomainUsageField = ({
   label?: string;
 }) => {
   const record = useRecordContext<DomainRecord>();
-  const { data, isPending, error } = useGetOne<DomainRecord>(
-    'domains',
-    { id: record?.id ?? 0 },
-    { enabled: !!record, staleTime: 15_000 },
-  );
-  if (!record) return null;
-  if (isPending) return <span>…</span>;
-  if (error || !data) return <span title="usage could not be loaded">—</span>;
-  return <DomainUsageBars domain={data} only={only} />;
+  if (!record?.usage) return null;
+  return <DomainUsageBars domain={record} only={only} />;
 };

@@ -6,29 +6,17 @@ import { ErrorState, Loading } from '../components/States';
 import { DomainUsageBars, type DomainRecord } from '../domains';
 import { SupportSearch } from '../support';
 import { isOps, isRole, Role, type Permissions } from '../roles';
-import { useGetOne } from 'react-admin';
 
-const DomainCard = ({ id }: { id: number }) => {
-  const { data, isPending, error } = useGetOne<DomainRecord>('domains', { id });
-  return (
-    <Card variant="outlined">
-      <CardContent>
-        {isPending ? (
-          <Loading />
-        ) : error || !data ? (
-          <ErrorState error={error} />
-        ) : (
-          <>
-            <Typography variant="h6" gutterBottom>
-              <Link to={`/domains/${id}/show`}>{data.name}</Link>
-            </Typography>
-            <DomainUsageBars domain={data} />
-          </>
-        )}
-      </CardContent>
-    </Card>
-  );
-};
+const DomainCard = ({ domain }: { domain: DomainRecord }) => (
+  <Card variant="outlined">
+    <CardContent>
+      <Typography variant="h6" gutterBottom>
+        <Link to={`/domains/${domain.id}/show`}>{domain.name}</Link>
+      </Typography>
+      <DomainUsageBars domain={domain} />
+    </CardContent>
+  </Card>
+);
 
 const MyDomains = () => {
   const { data, isPending, error } = useGetList<DomainRecord>('domains', {
@@ -42,7 +30,7 @@ const MyDomains = () => {
     <Grid container spacing={2}>
       {data.map((d) => (
         <Grid key={d.id} size={{ xs: 12, md: 6, lg: 4 }}>
-          <DomainCard id={d.id} />
+          <DomainCard domain={d} />
         </Grid>
       ))}
     </Grid>

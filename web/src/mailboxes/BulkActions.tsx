@@ -9,7 +9,7 @@ import {
   DialogTitle,
   TextField,
 } from '@mui/material';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   BulkDeleteButton,
   Button,
@@ -70,6 +70,10 @@ interface ConfirmProps {
 
 const ConfirmWithInput = ({ title, text, open, busy, onClose, onConfirm, field }: ConfirmProps) => {
   const [value, setValue] = useState('');
+  // each opening starts empty (not with the reason or quota typed for the previous selection)
+  useEffect(() => {
+    if (open) setValue('');
+  }, [open]);
   const missing = !!field?.required && value.trim() === '';
   return (
     <Dialog open={open} onClose={onClose} maxWidth="xs" fullWidth>
@@ -159,15 +163,21 @@ const BulkQuota = () => {
   );
 };
 
-export const MailboxBulkActions = () => (
-  <>
-    <BulkSuspend action="suspend" />
-    <BulkSuspend action="activate" />
-    <BulkQuota />
-    <BulkDeleteButton
-      mutationMode="pessimistic"
-      confirmTitle="Delete %{smart_count} mailboxes?"
-      confirmContent="They are kept for the retention period (restorable), then deleted from Cyrus."
-    />
-  </>
-);
+export const MailboxBulkActions = () => {
+  const refresh = useRefresh();
+  return (
+    <>
+      <BulkSuspend action="suspend" />
+      <BulkSuspend action="activate" />
+      <BulkQuota />
+      <BulkDeleteButton
+        mutationMode="pessimistic"
+        confirmTitle="Delete %{smart_count} mailboxes?"
+        confirmContent="They are kept for the retention period (restorable), then deleted from Cyrus."
+        // A deleted mailbox stays listed as `deleting` until its retention ends, but react-admin
+        // drops the rows from its cache and, in pessimistic mode, never refetches: ask again.
+        mutationOptions={{ onSettled: () => refresh() }}
+      />
+    </>
+  );
+};

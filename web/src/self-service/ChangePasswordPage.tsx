@@ -1,20 +1,20 @@
 import { Alert, Button, Stack, TextField } from '@mui/material';
 import { useState } from 'react';
 import { apiFetch, fieldErrorsOf, messageOf } from '../api';
+import { NewPasswordFields, useNewPassword } from './NewPasswordFields';
 import { PublicCard } from './PublicCard';
 
 /** A mail user changes their own password with the current one (POST /api/mail-users/password). */
 export const ChangePasswordPage = () => {
   const [address, setAddress] = useState('');
   const [currentPassword, setCurrent] = useState('');
-  const [newPassword, setNew] = useState('');
-  const [repeat, setRepeat] = useState('');
+  const password = useNewPassword();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
 
-  const mismatch = repeat !== '' && repeat !== newPassword;
+  const { value: newPassword, mismatch } = password;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (mismatch) return;
@@ -63,26 +63,7 @@ export const ChangePasswordPage = () => {
               error={!!errors.currentPassword}
               helperText={errors.currentPassword}
             />
-            <TextField
-              label="New password"
-              type="password"
-              autoComplete="new-password"
-              value={newPassword}
-              onChange={(e) => setNew(e.target.value)}
-              required
-              error={!!errors.newPassword}
-              helperText={errors.newPassword ?? 'long and not used anywhere else'}
-            />
-            <TextField
-              label="New password again"
-              type="password"
-              autoComplete="new-password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-              required
-              error={mismatch}
-              helperText={mismatch ? 'does not match' : undefined}
-            />
+            <NewPasswordFields password={password} error={errors.newPassword} />
             {error && <Alert severity="error">{error}</Alert>}
             <Button type="submit" variant="contained" disabled={busy || mismatch}>
               Change password

@@ -1,6 +1,7 @@
-import { Alert, Button, CircularProgress, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Button, CircularProgress, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { apiFetch, fieldErrorsOf, messageOf } from '../api';
+import { NewPasswordFields, useNewPassword } from './NewPasswordFields';
 import { PublicCard } from './PublicCard';
 
 /** The token travels in the fragment (`/reset-password#token=rr_...`), so it never reaches a log. */
@@ -18,8 +19,7 @@ type Check =
 export const ResetLinkPage = () => {
   const [token] = useState(tokenFromLocation);
   const [check, setCheck] = useState<Check>({ state: 'checking' });
-  const [newPassword, setNew] = useState('');
-  const [repeat, setRepeat] = useState('');
+  const password = useNewPassword();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,7 +39,7 @@ export const ResetLinkPage = () => {
       );
   }, [token]);
 
-  const mismatch = repeat !== '' && repeat !== newPassword;
+  const { value: newPassword, mismatch } = password;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (mismatch || !token) return;
@@ -80,26 +80,7 @@ export const ResetLinkPage = () => {
               For <strong>{check.address}</strong>; the link expires{' '}
               {new Date(check.expiresAt).toLocaleString()}.
             </Typography>
-            <TextField
-              label="New password"
-              type="password"
-              autoComplete="new-password"
-              value={newPassword}
-              onChange={(e) => setNew(e.target.value)}
-              required
-              error={!!errors.newPassword}
-              helperText={errors.newPassword ?? 'long and not used anywhere else'}
-            />
-            <TextField
-              label="New password again"
-              type="password"
-              autoComplete="new-password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-              required
-              error={mismatch}
-              helperText={mismatch ? 'does not match' : undefined}
-            />
+            <NewPasswordFields password={password} error={errors.newPassword} />
             {error && <Alert severity="error">{error}</Alert>}
             <Button type="submit" variant="contained" disabled={busy || mismatch}>
               Set password

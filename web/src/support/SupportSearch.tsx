@@ -27,7 +27,10 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-/** One box: the address prefix across everything the admin may see; a hit opens the user page. */
+/**
+ * One box across everything the admin may see: the beginning of an address, or of a name or any
+ * word of it ("smi" finds John Smith); a hit opens the user page.
+ */
 export const SupportSearch = ({ embedded }: { embedded?: boolean }) => {
   const [text, setText] = useState('');
   const q = useDebounced(text.trim().toLowerCase(), 250);
@@ -35,7 +38,7 @@ export const SupportSearch = ({ embedded }: { embedded?: boolean }) => {
   const { data, total, isPending, error } = useGetList<MailboxRecord>(
     'mailboxes',
     {
-      filter: { q },
+      filter: { search: q }, // address or name; the lists' `q` is the address only
       sort: { field: 'address', order: 'ASC' },
       pagination: { page: 1, perPage: 20 },
     },
@@ -48,8 +51,8 @@ export const SupportSearch = ({ embedded }: { embedded?: boolean }) => {
         <TextField
           autoFocus
           fullWidth
-          label="Address"
-          placeholder="alice@ or alice@example.com"
+          label="Address or name"
+          placeholder="alice@, alice@example.com, Alice or Smith"
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
@@ -65,14 +68,14 @@ export const SupportSearch = ({ embedded }: { embedded?: boolean }) => {
             },
             htmlInput: { 'aria-label': 'search users' },
           }}
-          helperText="The beginning of an address, at least 2 characters"
+          helperText="The beginning of an address, or of a name or any word of it (at least 2 characters)"
         />
         {q.length < 2 ? null : isPending ? (
           <Loading what="users" />
         ) : error ? (
           <ErrorState error={error} />
         ) : !data?.length ? (
-          <Empty>No mailbox address starts with “{q}”.</Empty>
+          <Empty>No mailbox address or name starts with “{q}”.</Empty>
         ) : (
           <>
             <MuiList dense aria-label="search results">
@@ -93,7 +96,7 @@ export const SupportSearch = ({ embedded }: { embedded?: boolean }) => {
             </MuiList>
             {total !== undefined && total > data.length && (
               <Typography variant="caption">
-                {total} matches; type more of the address to narrow them.
+                {total} matches; type more of the address or name to narrow them.
               </Typography>
             )}
           </>
