@@ -1,3 +1,4 @@
+import './threadpool'; // first: sizes libuv's thread pool before anything starts it
 import { Logger } from '@nestjs/common';
 import { EnvError, loadEnv } from './config/env';
 import { createApp } from './index';

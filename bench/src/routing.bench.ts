@@ -480,54 +480,37 @@ function startFakeBackend(port: number): Promise<Server> {
   });
 }
 
-class LineReader {
-  private buffer = '';
-  private wake: (() => void) | undefined;
-  private closed = false;
-  constructor(private readonly socket: Socket) {
-    socket.on('data', (c: Buffer) => {
-      this.buffer += c.toString('latin1');
-      this.wake?.();
+/**
+ * One IMAP login through the proxy on a fresh connection: greeting, LOGIN, then close on the
+ * tagged answer (true on `a1 OK`). No LOGOUT round trip and one data handler, no timers per
+ * read: the client shares the CPUs with what it measures, so it should cost little.
+ */
+function proxiedLogin(port: number, user: string, password: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    let loginSent = false;
+    const finish = (ok: boolean) => {
+      resolve(ok); // a promise settles once: later calls (close after destroy) do nothing
+      socket.destroy();
+    };
+    socket.setTimeout(60_000, () => finish(false));
+    socket.on('error', () => finish(false));
+    socket.on('close', () => finish(false));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (!loginSent) {
+        if (!text.includes('\r\n')) return;
+        if (!text.startsWith('* OK')) return finish(false);
+        loginSent = true;
+        text = '';
+        socket.write(`a1 LOGIN "${user}" "${password}"\r\n`);
+        return;
+      }
+      const tagged = /(?:^|\r\n)a1 (\w+)[^\r\n]*\r\n/.exec(text);
+      if (tagged) finish(tagged[1] === 'OK');
     });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
-    socket.on('error', () => undefined);
-  }
-  async until(re: RegExp, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!re.test(this.buffer)) {
-      if (this.closed || Date.now() > deadline)
-        throw new Error(`no ${re} in ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((r) => {
-        this.wake = r;
-        setTimeout(r, 1000);
-      });
-    }
-    const text = this.buffer;
-    this.buffer = '';
-    return text;
-  }
-}
-
-/** One IMAP LOGIN through the proxy on a fresh connection; resolves true on `a1 OK`. */
-async function proxiedLogin(port: number, user: string, password: string): Promise<boolean> {
-  const socket = connect({ host: '127.0.0.1', port });
-  const reader = new LineReader(socket);
-  try {
-    await reader.until(/^\* OK[^\r\n]*\r\n/);
-    socket.write(`a1 LOGIN "${user}" "${password}"\r\n`);
-    const reply = await reader.until(/(^|\r\n)a1 [^\r\n]*\r\n$/);
-    const ok = /(^|\r\n)a1 OK/.test(reply);
-    if (ok) {
-      socket.write('a2 LOGOUT\r\n');
-      await reader.until(/(^|\r\n)a2 [^\r\n]*\r\n$/).catch(() => '');
-    }
-    return ok;
-  } finally {
-    socket.destroy();
-  }
+  });
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
@@ -697,23 +680,26 @@ async function loginBenchmark(
       );
     }
 
-    // Raw argon2id verify rate of this machine (same parameters, as many in flight as the
-    // API's thread pool runs) and cold logins (every login a user not seen before, so the
-    // verified-credential cache misses), in alternating slices: other load on the shared CPUs
-    // then weighs on both alike.
+    // Raw argon2id verify rate of this machine (same parameters), with one verification in
+    // flight per core and with 4 (libuv's default pool): the better of the two is the baseline.
+    // Cold logins (every login a user not seen before, so the verified-credential cache misses)
+    // run in alternating slices with it: other load on the shared CPUs weighs on both alike.
     const verifyRaw = () => argon2.verify(rawHash, LOGIN_PASSWORD);
+    const rawInFlight = [...new Set([cpus().length, 4])];
     const queue = addresses.slice(1);
     const latencies: number[] = [];
     let failures = 0;
-    const raws: Rate[] = [];
+    const raws = new Map<number, Rate[]>(rawInFlight.map((n) => [n, []]));
     const colds: Rate[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const rawRun = await timed(
-        ctx.progress,
-        `round ${round}/${rounds}: raw argon2id verify`,
-        () => rateOf(argonSeconds / rounds, 4, verifyRaw),
-      );
-      raws.push(rawRun.value);
+      for (const inFlight of rawInFlight) {
+        const rawRun = await timed(
+          ctx.progress,
+          `round ${round}/${rounds}: raw argon2id verify, ${inFlight} in flight`,
+          () => rateOf(argonSeconds / rounds / rawInFlight.length, inFlight, verifyRaw),
+        );
+        raws.get(inFlight)!.push(rawRun.value);
+      }
       // Steady state, like the raw run: the clients keep logging in new users for the slice's
       // time (a fixed number of users would end each slice with fewer logins in flight).
       const failedBefore = failures;
@@ -739,7 +725,12 @@ async function loginBenchmark(
       count: rates.reduce((a, r) => a + r.count, 0),
       seconds: rates.reduce((a, r) => a + r.seconds, 0),
     });
-    const raw = perSecond(total(raws));
+    const rawRates = rawInFlight.map((n) => ({
+      inFlight: n,
+      rate: perSecond(total(raws.get(n)!)),
+    }));
+    const best = rawRates.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const raw = best.rate;
     const coldRate = perSecond(total(colds));
 
     // Warm: the users logged in above, again within the cache TTL (a client reconnecting).
@@ -760,7 +751,11 @@ async function loginBenchmark(
     const ratio = coldRate / raw;
 
     metrics.push(
-      { label: 'raw argon2id verify (4 in flight)', value: round1(raw), unit: '/s' },
+      ...rawRates.map((r) => ({
+        label: `raw argon2id verify (${r.inFlight} in flight${r === best ? ', baseline' : ''})`,
+        value: round1(r.rate),
+        unit: '/s',
+      })),
       {
         label: 'proxied IMAP logins, cold (nginx + auth_http)',
         value: round1(coldRate),
@@ -778,7 +773,11 @@ async function loginBenchmark(
     );
     notes.push(
       `logins: cold/raw = ${(ratio * 100).toFixed(0)}% (target >= ${LOGIN_RATIO_TARGET * 100}%); ` +
-        `per round raw/cold: ${raws.map((r, i) => `${perSecond(r).toFixed(1)}/${perSecond(colds[i]).toFixed(1)}`).join(', ')}`,
+        `per round raw (${best.inFlight} in flight)/cold: ` +
+        raws
+          .get(best.inFlight)!
+          .map((r, i) => `${perSecond(r).toFixed(1)}/${perSecond(colds[i]).toFixed(1)}`)
+          .join(', '),
       'A cold login is one argon2id verify in the API plus nginx, HTTP, one SQL query, Redis ' +
         'throttle counters and the IMAP round trips; a warm one skips the verify (cache keyed by ' +
         'an HMAC of login and password, valid for the stored hash only, 120 s).',
@@ -786,7 +785,11 @@ async function loginBenchmark(
     details.logins = {
       users,
       loginClients,
-      rounds: raws.map((r, i) => ({ raw: r, cold: colds[i] })),
+      rounds: colds.map((cold, i) => ({
+        cold,
+        raw: Object.fromEntries(rawInFlight.map((n) => [n, raws.get(n)![i]])),
+      })),
+      rawRates,
       raw,
       coldRate,
       warmRate,
