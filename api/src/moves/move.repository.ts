@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { BackendState, MailboxState, MoveEngine, MoveState, OPEN_MOVE_STATES } from '@roost/core';
+import {
+  BackendState,
+  MailboxState,
+  MoveEngine,
+  MoveState,
+  OPEN_MOVE_STATES,
+  PRE_FLIP_MOVE_STATES,
+} from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { exactPage, SqlWhere } from '../common/list-sql';
 import { ListQuery, Page } from '../common/list-query';
@@ -220,18 +227,7 @@ export class MoveRepository {
       em,
       `UPDATE moves SET cancel_requested = true, updated_at = now()
         WHERE id = $1 AND state = ANY($2::text[])`,
-      [
-        id,
-        [
-          MoveState.Queued,
-          MoveState.Preparing,
-          MoveState.Copying,
-          MoveState.Syncing,
-          MoveState.Frozen,
-          MoveState.FinalSync,
-          MoveState.Verifying,
-        ],
-      ],
+      [id, PRE_FLIP_MOVE_STATES],
     );
     return affected > 0;
   }

@@ -75,8 +75,8 @@ export const TERMINAL_MOVE_STATES: readonly MoveState[] = [
   MoveState.RolledBack,
 ];
 
-/** Move states a move is under way in (the unique index moves_one_open_per_mailbox uses the same). */
-export const OPEN_MOVE_STATES: readonly MoveState[] = [
+/** Move states before the routing flip: a failure or a cancel here rolls the move back. */
+export const PRE_FLIP_MOVE_STATES: readonly MoveState[] = [
   MoveState.Queued,
   MoveState.Preparing,
   MoveState.Copying,
@@ -84,8 +84,10 @@ export const OPEN_MOVE_STATES: readonly MoveState[] = [
   MoveState.Frozen,
   MoveState.FinalSync,
   MoveState.Verifying,
-  MoveState.Flipped,
 ];
+
+/** Move states a move is under way in (the unique index moves_one_open_per_mailbox uses the same). */
+export const OPEN_MOVE_STATES: readonly MoveState[] = [...PRE_FLIP_MOVE_STATES, MoveState.Flipped];
 
 /** Backend states that accept new mailboxes. */
 export const PLACEABLE_BACKEND_STATES: readonly BackendState[] = [BackendState.Active];

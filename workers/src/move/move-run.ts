@@ -1,4 +1,4 @@
-import { JobName, MoveState } from '@roost/core';
+import { JobName, MoveState, PRE_FLIP_MOVE_STATES } from '@roost/core';
 import { FolderInfo, TransferSession } from '@roost/imap';
 import { FolderRef, FolderSync, Logger, PassMode, PassResult } from './folder-sync';
 import { MoveControl } from './move-control';
@@ -16,15 +16,7 @@ export type EnqueueFn = (
 ) => Promise<void>;
 
 /** States before the flip: a failure or cancel here rolls back. */
-export const PRE_FLIP_STATES: readonly MoveState[] = [
-  MoveState.Queued,
-  MoveState.Preparing,
-  MoveState.Copying,
-  MoveState.Syncing,
-  MoveState.Frozen,
-  MoveState.FinalSync,
-  MoveState.Verifying,
-];
+export const PRE_FLIP_STATES = PRE_FLIP_MOVE_STATES;
 
 /** States in which the mailbox is frozen. */
 export const FROZEN_STATES: readonly MoveState[] = [
