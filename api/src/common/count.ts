@@ -50,18 +50,17 @@ export interface JsonPage {
  * re-serialising 50 rows per request cost more than the page itself.
  * `order` orders the page; `aggOrder` is the same order on the page's aliases (`x.<alias>`).
  */
-export async function jsonPageWithCount(
-  em: EntityManager,
-  q: {
-    columns: string;
-    fromWhere: string;
-    order: string;
-    aggOrder: string;
-    params: unknown[];
-    limit: number;
-    offset: number;
-  },
-): Promise<JsonPage> {
+export interface JsonPageQuery {
+  columns: string;
+  fromWhere: string;
+  order: string;
+  aggOrder: string;
+  params: unknown[];
+  limit: number;
+  offset: number;
+}
+
+export async function jsonPageWithCount(em: EntityManager, q: JsonPageQuery): Promise<JsonPage> {
   const params = [...q.params];
   const limit = `$${params.push(q.limit)}`;
   const offset = `$${params.push(q.offset)}`;

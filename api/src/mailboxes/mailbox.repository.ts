@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { MailboxState } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
-import { EXACT_COUNT_CAP, estimatedRows, JsonPage, jsonPageWithCount } from '../common/count';
+import {
+  EXACT_COUNT_CAP,
+  estimatedRows,
+  JsonPage,
+  JsonPageQuery,
+  jsonPageWithCount,
+} from '../common/count';
 import { ListQuery } from '../common/list-query';
 import { likePrefix, prefixRange, preparedName, sql } from '../common/sql';
 
@@ -276,15 +282,7 @@ export class MailboxRepository {
    *     collected through the name indexes and sorted (one row read per name match).
    */
   private async nameSearchPage(
-    page: {
-      columns: string;
-      fromWhere: string;
-      order: string;
-      aggOrder: string;
-      params: unknown[];
-      limit: number;
-      offset: number;
-    },
+    page: JsonPageQuery,
     branches: { byAddress: string; byName: string },
   ): Promise<JsonPage> {
     const em = this.ds.manager;

@@ -1,4 +1,4 @@
-import { MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
+import { MoveState, OPEN_MOVE_STATES, TERMINAL_MOVE_STATES } from '@roost/core';
 
 /** GET /api/moves rows (api/src/moves/move.repository.ts `MoveRow`). */
 export interface MoveRecord {
@@ -46,15 +46,8 @@ export interface MoveFolder {
   done: boolean;
 }
 
-export const MOVE_STEPS: MoveState[] = [
-  MoveState.Queued,
-  MoveState.Preparing,
-  MoveState.Copying,
-  MoveState.Syncing,
-  MoveState.Frozen,
-  MoveState.FinalSync,
-  MoveState.Verifying,
-  MoveState.Flipped,
+export const MOVE_STEPS: readonly MoveState[] = [
+  ...OPEN_MOVE_STATES,
   MoveState.Retained,
   MoveState.Cleaned,
 ];
