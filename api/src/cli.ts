@@ -3,6 +3,8 @@ import { BackendState, domainError, normalizeDomain, Role } from '@roost/core';
 import { createDataSource } from '@roost/db';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
+import { previousSecretKeys, SecretBox } from './auth/secret-box';
+import { totpContext } from './auth/totp.service';
 import { hashPassword } from './passwords/password-hash';
 import { generatePassword, passwordWeakness } from './passwords/password-strength';
 
@@ -12,7 +14,8 @@ import { generatePassword, passwordWeakness } from './passwords/password-strengt
  *   create-backend --name N --imap-host H --imap-port P --lmtp-host H --lmtp-port P [--sieve-port P]
  *                  --admin-secret-ref env:NAME --capacity-bytes B --capacity-mailboxes N [--if-missing]
  *   create-domain  --name example.org [--if-missing]
- * Needs DATABASE_URL. Every creation is audited with actor `cli`.
+ *   reseal-secrets (after a key rotation: every TOTP seed sealed again under ROOST_SECRET_KEY)
+ * Needs DATABASE_URL. Every change is audited with actor `cli`.
  */
 
 class UsageError extends Error {}
@@ -190,6 +193,58 @@ async function createDomain(ds: DataSource, v: Record<string, unknown>): Promise
   process.stdout.write(`domain ${name} created (id ${id})\n`);
 }
 
+/**
+ * Seals every stored TOTP seed under ROOST_SECRET_KEY: seeds in clear from before encryption, and
+ * seeds sealed under a key of ROOST_SECRET_KEY_PREVIOUS, which can be dropped afterwards. A seed
+ * no key opens is reported (its admin enrols again) and makes the command fail.
+ */
+async function resealSecrets(ds: DataSource): Promise<void> {
+  let box: SecretBox;
+  try {
+    box = new SecretBox(process.env.ROOST_SECRET_KEY ?? '', previousSecretKeys(process.env));
+  } catch (err) {
+    throw new UsageError(`ROOST_SECRET_KEY / ROOST_SECRET_KEY_PREVIOUS: ${(err as Error).message}`);
+  }
+  const admins = await ds.query<{ id: number; totp_secret: string }[]>(
+    `SELECT id, totp_secret FROM admins WHERE totp_secret IS NOT NULL ORDER BY id`,
+  );
+  let resealed = 0;
+  let current = 0;
+  const unreadable: number[] = [];
+  for (const { id, totp_secret: stored } of admins) {
+    let seed: { plaintext: string; stale: boolean };
+    try {
+      seed = box.read(stored, totpContext(id));
+    } catch {
+      unreadable.push(id);
+      continue;
+    }
+    if (!seed.stale) {
+      current++;
+      continue;
+    }
+    // Conditional: a seed changed meanwhile (re-enrolment, reset) is left as it now is.
+    const [{ n }] = await ds.query<{ n: number }[]>(
+      `WITH changed AS (UPDATE admins SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2 RETURNING id)
+       SELECT count(*)::int AS n FROM changed`,
+      [id, stored, box.seal(seed.plaintext, totpContext(id))],
+    );
+    if (n === 1) {
+      resealed++;
+      await audit(ds, 'admin.totp-reseal', 'admin', id, null, { keyId: box.keyId });
+    }
+  }
+  process.stdout.write(
+    `TOTP seeds: ${resealed} sealed again under key ${box.keyId}, ${current} already under it, ` +
+      `${unreadable.length} unreadable\n`,
+  );
+  if (unreadable.length > 0)
+    throw new Error(
+      `no key given opens the TOTP seed of admins ${unreadable.join(', ')}: ` +
+        'they enrol again (a superadmin sets resetTotp)',
+    );
+}
+
 const STRING_FLAGS = [
   'username',
   'role',
@@ -214,6 +269,7 @@ const COMMANDS: Record<string, (ds: DataSource, v: Record<string, unknown>) => P
   'create-admin': createAdmin,
   'create-backend': createBackend,
   'create-domain': createDomain,
+  'reseal-secrets': resealSecrets,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

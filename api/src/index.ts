@@ -17,6 +17,7 @@ export { PasswordModule } from './passwords/password.module';
 export { hashPassword, needsRehash, parseHash } from './passwords/password-hash';
 export { passwordWeakness, generatePassword } from './passwords/password-strength';
 export { JobsService } from './jobs/jobs.service';
+export { SecretBox } from './auth/secret-box';
 export { MailUserService } from './mail-users/mail-user.service';
 export { AppModule } from './app.module';
 

@@ -80,8 +80,8 @@ export class AuthService {
         await this.throttle.fail(SCOPE, username, ip);
         throw unauthorized({ totpRequired: true });
       }
-      // A seed stored in clear before encryption is sealed at its first use.
-      if (seed.legacy) resealTotp = this.totp.seal(admin.id, seed.secret);
+      // A seed stored in clear, or under a previous key, is sealed under the current key.
+      if (seed.stale) resealTotp = this.totp.seal(admin.id, seed.secret);
     }
     await this.throttle.succeed(SCOPE, username, ip);
     if (check.needsRehash)

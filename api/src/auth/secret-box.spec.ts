@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { SecretBox, SecretBoxError } from './secret-box';
+import { PREVIOUS_KEYS_PATTERN, previousSecretKeys, SecretBox, SecretBoxError } from './secret-box';
 
 const KEY = randomBytes(32).toString('base64');
 const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -39,14 +39,35 @@ void describe('SecretBox', () => {
     assert.throws(() => box.open('v1:x', 'totp:7'), /not a sealed value/);
   });
 
-  void it('reads a legacy plaintext as it is and says so', () => {
+  void it('reads a legacy plaintext as it is and says it is stale', () => {
     const box = new SecretBox(KEY);
-    assert.deepEqual(box.read(SEED, 'totp:7'), { plaintext: SEED, legacy: true });
+    assert.deepEqual(box.read(SEED, 'totp:7'), { plaintext: SEED, stale: true });
     assert.deepEqual(box.read(box.seal(SEED, 'totp:7'), 'totp:7'), {
       plaintext: SEED,
-      legacy: false,
+      stale: false,
     });
     assert.equal(SecretBox.isSealed(SEED), false);
+  });
+
+  void it('opens values sealed under a previous key as stale, and seals under the current one', () => {
+    const oldKey = randomBytes(32).toString('base64');
+    const sealedBefore = new SecretBox(oldKey).seal(SEED, 'totp:7');
+    const rotated = new SecretBox(KEY, [oldKey]);
+    assert.deepEqual(rotated.read(sealedBefore, 'totp:7'), { plaintext: SEED, stale: true });
+    const sealedNow = rotated.seal(SEED, 'totp:7');
+    assert.equal(sealedNow.split(':')[1], new SecretBox(KEY).keyId);
+    assert.equal(new SecretBox(KEY).open(sealedNow, 'totp:7'), SEED);
+    assert.throws(() => new SecretBox(KEY).open(sealedBefore, 'totp:7'), /another key/);
+    assert.throws(() => new SecretBox(KEY, ['not-a-key']), /32 bytes in base64/);
+  });
+
+  void it('reads ROOST_SECRET_KEY_PREVIOUS as a list', () => {
+    const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    assert.deepEqual(previousSecretKeys({}), []);
+    assert.deepEqual(previousSecretKeys({ ROOST_SECRET_KEY_PREVIOUS: `${a},${b}` }), [a, b]);
+    assert.ok(PREVIOUS_KEYS_PATTERN.test(`${a},${b}`));
+    assert.ok(!PREVIOUS_KEYS_PATTERN.test(`${a},`));
+    assert.ok(!PREVIOUS_KEYS_PATTERN.test(`${a} ${b}`));
   });
 
   void it('accepts only 32 bytes of base64', () => {

@@ -2,9 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { ROOST_ENV, RoostEnv } from '../config/env';
 import { RedisService } from '../redis/redis.module';
-import { SecretBox } from './secret-box';
+import { previousSecretKeys, SecretBox } from './secret-box';
 
 const PENDING_TTL_S = 600;
+
+/** Authenticated data of an admin's sealed seed: it opens for that admin's row only. */
+export const totpContext = (adminId: number) => `totp:${adminId}`;
 
 /**
  * TOTP (RFC 6238, 30 s, 6 digits) with otplib's async API; a code is accepted once.
@@ -19,21 +22,21 @@ export class TotpService {
     private readonly redis: RedisService,
     @Inject(ROOST_ENV) env: RoostEnv,
   ) {
-    this.box = new SecretBox(env.ROOST_SECRET_KEY);
+    this.box = new SecretBox(env.ROOST_SECRET_KEY, previousSecretKeys(env));
   }
 
   /** The form of a seed that is stored for this admin. */
   seal(adminId: number, secret: string): string {
-    return this.box.seal(secret, `totp:${adminId}`);
+    return this.box.seal(secret, totpContext(adminId));
   }
 
   /**
-   * The seed from its stored form; a legacy plaintext seed (stored before encryption) reads as
-   * it is, with `legacy: true` so the caller seals it again.
+   * The seed from its stored form. `stale: true` for a seed stored in clear (before encryption)
+   * or sealed under a previous key: the caller seals it again.
    */
-  open(adminId: number, stored: string): { secret: string; legacy: boolean } {
-    const { plaintext, legacy } = this.box.read(stored, `totp:${adminId}`);
-    return { secret: plaintext, legacy };
+  open(adminId: number, stored: string): { secret: string; stale: boolean } {
+    const { plaintext, stale } = this.box.read(stored, totpContext(adminId));
+    return { secret: plaintext, stale };
   }
 
   /** Starts an enrolment: the secret waits in Redis until a first code confirms it. */

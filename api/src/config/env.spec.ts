@@ -59,4 +59,18 @@ void describe('loadEnv', () => {
           /ROOST_SECRET_KEY must be 32 random bytes in base64/.test(err.message),
       );
   });
+
+  void it('takes previous keys as a comma-separated list of keys, never echoed', () => {
+    const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    assert.equal(
+      loadEnv({ ...BASE, ROOST_SECRET_KEY_PREVIOUS: `${a},${b}` }).ROOST_SECRET_KEY_PREVIOUS,
+      `${a},${b}`,
+    );
+    for (const bad of [`${a},`, `${a}, ${b}`, `${a},short`])
+      assert.throws(
+        () => loadEnv({ ...BASE, ROOST_SECRET_KEY_PREVIOUS: bad }),
+        (err: Error) =>
+          !err.message.includes(a) && /ROOST_SECRET_KEY_PREVIOUS must be keys/.test(err.message),
+      );
+  });
 });

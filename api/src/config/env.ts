@@ -10,7 +10,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { SECRET_KEY_PATTERN } from '../auth/secret-box';
+import { PREVIOUS_KEYS_PATTERN, SECRET_KEY_PATTERN } from '../auth/secret-box';
 
 /**
  * The environment the API needs, validated once at boot. A missing or malformed value stops
@@ -37,6 +37,16 @@ export class RoostEnv {
     message: 'must be 32 random bytes in base64 (make one with: openssl rand -base64 32)',
   })
   ROOST_SECRET_KEY: string;
+
+  /**
+   * Keys ROOST_SECRET_KEY replaced, comma-separated: values sealed under them still open and are
+   * sealed again under the current key (at use, or all at once with `cli.js reseal-secrets`).
+   */
+  @IsOptional()
+  @Matches(PREVIOUS_KEYS_PATTERN, {
+    message: 'must be keys of 32 random bytes in base64, separated by commas',
+  })
+  ROOST_SECRET_KEY_PREVIOUS?: string;
 
   /** Shared secret of the mail-auth endpoint (issue 6); sensitive. */
   @IsOptional()
