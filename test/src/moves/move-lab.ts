@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { MoveEngine, MoveState } from '@roost/core';
+import { MoveEngine, MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
 import { FolderDigest, SieveClient, TransferSession, folderDigest } from '@roost/imap';
 import type { moves } from '@roost/workers';
 import type { Queue } from 'bullmq';
@@ -305,6 +305,27 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
     await sleep(everyMs);
   }
+}
+
+/** States a move rests in: retained (verified copy, routing flipped) or ended. */
+const SETTLED_STATES: readonly MoveState[] = [MoveState.Retained, ...TERMINAL_MOVE_STATES];
+
+/** Waits until the move has settled (retained or ended) and returns its row. */
+export function untilMoveSettles(
+  lab: MoveLab,
+  moveId: number,
+  timeoutMs = 120_000,
+  everyMs?: number,
+): Promise<MoveRow> {
+  return waitFor(
+    `move ${moveId} to settle`,
+    async () => {
+      const row = await moveRow(lab, moveId);
+      return SETTLED_STATES.includes(row.state) ? row : undefined;
+    },
+    timeoutMs,
+    everyMs,
+  );
 }
 
 // ---- messages --------------------------------------------------------------------------------

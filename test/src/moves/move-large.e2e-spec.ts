@@ -7,12 +7,11 @@ import {
   createUser,
   insertMove,
   message,
-  moveRow,
   owner,
   ownerDigests,
   seedFolders,
   startMoveLab,
-  waitFor,
+  untilMoveSettles,
 } from './move-lab';
 import { enqueueMove } from './move-worker';
 
@@ -61,17 +60,7 @@ void describe('move of a large mailbox', () => {
     await enqueueMove(lab.queue, moveId);
     let done;
     try {
-      done = await waitFor(
-        'the move',
-        async () => {
-          const row = await moveRow(lab, moveId);
-          return [MoveState.Retained, MoveState.RolledBack, MoveState.Failed].includes(row.state)
-            ? row
-            : undefined;
-        },
-        30 * 60_000,
-        200,
-      );
+      done = await untilMoveSettles(lab, moveId, 30 * 60_000, 200);
     } finally {
       clearInterval(sampler);
     }

@@ -17,6 +17,7 @@ import {
   seedFolders,
   startMoveLab,
   waitFor,
+  untilMoveSettles,
 } from './move-lab';
 import { enqueueMove } from './move-worker';
 
@@ -145,16 +146,7 @@ void describe('move resumes after SIGKILL without duplicates or gaps', () => {
 
     // 3. a third worker finishes it
     const third = await spawnWorker();
-    const done = await waitFor(
-      'the move to finish',
-      async () => {
-        const row = await moveRow(lab, moveId);
-        return [MoveState.Retained, MoveState.RolledBack, MoveState.Failed].includes(row.state)
-          ? row
-          : undefined;
-      },
-      180_000,
-    );
+    const done = await untilMoveSettles(lab, moveId, 180_000);
     await kill(third);
     assert.equal(done.state, MoveState.Retained, `${done.state}: ${done.error}`);
     assert.equal((done.verification as { ok: boolean }).ok, true);

@@ -16,13 +16,12 @@ import {
   startMoveLab,
   transportOf,
   waitFor,
+  untilMoveSettles,
 } from './move-lab';
 import { enqueueMove } from './move-worker';
 
 // Before the flip, a failure or a cancel rolls the move back: the user stays active on the
 // source with nothing changed there, and the partial copy on the target goes away.
-
-const FINISHED = [MoveState.RolledBack, MoveState.Cancelled, MoveState.Failed, MoveState.Retained];
 
 void describe('move rollback', () => {
   let lab: MoveLab;
@@ -45,15 +44,7 @@ void describe('move rollback', () => {
 
   after(() => lab?.stop());
 
-  const finished = (moveId: number) =>
-    waitFor(
-      'the move to end',
-      async () => {
-        const row = await moveRow(lab, moveId);
-        return FINISHED.includes(row.state) ? row : undefined;
-      },
-      120_000,
-    );
+  const finished = (moveId: number) => untilMoveSettles(lab, moveId);
 
   const targetHasUser = async (address: string) => {
     const a = await admin(lab.dst);

@@ -1,4 +1,4 @@
-import { JobName, MoveState, QueueName, jobIdFor } from '@roost/core';
+import { JobName, QueueName, jobIdFor } from '@roost/core';
 import { createDataSource } from '@roost/db';
 import { moves } from '@roost/workers';
 import { Job, Queue, Worker } from 'bullmq';
@@ -128,14 +128,4 @@ export async function startMoveWorker(opts: MoveWorkerOptions): Promise<MoveWork
       await db.destroy();
     },
   };
-}
-
-export function isTerminalOrRetained(state: MoveState): boolean {
-  return [
-    MoveState.Retained,
-    MoveState.Cleaned,
-    MoveState.Failed,
-    MoveState.Cancelled,
-    MoveState.RolledBack,
-  ].includes(state);
 }

@@ -14,7 +14,7 @@ import {
   sieve,
   startMoveLab,
   transportOf,
-  waitFor,
+  untilMoveSettles,
 } from './move-lab';
 import { enqueueMove } from './move-worker';
 
@@ -46,21 +46,7 @@ void describe('move (XFER engine)', () => {
 
     const moveId = await insertMove(lab, xavier.id, MoveEngine.Xfer);
     await enqueueMove(lab.queue, moveId);
-    const done = await waitFor(
-      'the XFER move',
-      async () => {
-        const row = await moveRow(lab, moveId);
-        return [
-          MoveState.Retained,
-          MoveState.Cleaned,
-          MoveState.RolledBack,
-          MoveState.Failed,
-        ].includes(row.state)
-          ? row
-          : undefined;
-      },
-      120_000,
-    );
+    const done = await untilMoveSettles(lab, moveId);
     assert.ok(
       [MoveState.Retained, MoveState.Cleaned].includes(done.state),
       `${done.state}: ${done.error} ${JSON.stringify(done.verification)}`,
@@ -100,12 +86,12 @@ void describe('move (XFER engine)', () => {
     const before = await ownerDigests(lab.src, yara.address);
     const away = await insertMove(lab, yara.id);
     await enqueueMove(lab.queue, away);
-    const first = await finish(lab, away);
+    const first = await untilMoveSettles(lab, away);
     assert.equal(first.state, MoveState.Retained, `${first.state}: ${first.error}`);
     // the source keeps its copy (owner denied) for the retention period; now move back
     const back = await insertMove(lab, yara.id, MoveEngine.Imap, 'back');
     await enqueueMove(lab.queue, back);
-    const second = await finish(lab, back);
+    const second = await untilMoveSettles(lab, back);
     assert.equal(second.state, MoveState.Retained, `${second.state}: ${second.error}`);
     assert.deepEqual(await mailboxRouting(lab, yara.id), {
       backendId: lab.srcBackendId,
@@ -133,22 +119,4 @@ async function uidState(lab: MoveLab, side: 'src' | 'dst', address: string) {
     await session.close();
   }
   return out;
-}
-
-async function finish(lab: MoveLab, moveId: number) {
-  return waitFor(
-    `move ${moveId}`,
-    async () => {
-      const row = await moveRow(lab, moveId);
-      return [
-        MoveState.Retained,
-        MoveState.Cleaned,
-        MoveState.RolledBack,
-        MoveState.Failed,
-      ].includes(row.state)
-        ? row
-        : undefined;
-    },
-    120_000,
-  );
 }

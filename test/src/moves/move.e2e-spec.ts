@@ -19,6 +19,7 @@ import {
   startMoveLab,
   transportOf,
   waitFor,
+  untilMoveSettles,
 } from './move-lab';
 import { enqueueMove } from './move-worker';
 
@@ -144,21 +145,7 @@ void describe('move (IMAP engine) between two Cyrus backends', () => {
     frozenDeliveries.push(
       deliverLikePostfix(lab, alice.address, message(81_001, { tag: 'during-freeze' }), lab.src),
     );
-    const done = await waitFor(
-      'the move to finish',
-      async () => {
-        const row = await moveRow(lab, moveId);
-        return [
-          MoveState.Retained,
-          MoveState.RolledBack,
-          MoveState.Failed,
-          MoveState.Cancelled,
-        ].includes(row.state)
-          ? row
-          : undefined;
-      },
-      120_000,
-    );
+    const done = await untilMoveSettles(lab, moveId);
     assert.equal(done.state, MoveState.Retained, `move ended ${done.state}: ${done.error}`);
     const [early, late] = await Promise.all(frozenDeliveries);
     assert.ok(early === lab.src.lmtpPort || early === lab.dst.lmtpPort);
