@@ -18,12 +18,23 @@ export async function cappedCount(
     `SELECT count(*)::int AS n FROM (SELECT 1 ${fromWhere} LIMIT ${EXACT_COUNT_CAP + 1}) t`,
     params,
   );
-  const n = rows[0].n;
-  return n <= EXACT_COUNT_CAP ? n : Math.max(await estimatedRows(em, { fromWhere, params }), n);
+  return cappedTotal(em, rows[0].n, { fromWhere, params });
 }
 
-/** The planner's row estimate of a list's `FROM ... WHERE ...` (for totals above the cap). */
-export async function estimatedRows(
+/**
+ * A list's total from a count that stopped at EXACT_COUNT_CAP + 1 rows: exact up to the cap;
+ * above it, the planner's estimate of `FROM ... WHERE ...`, never less than what was counted.
+ */
+export async function cappedTotal(
+  em: EntityManager,
+  counted: number,
+  q: { fromWhere: string; params: unknown[] },
+): Promise<number> {
+  return counted <= EXACT_COUNT_CAP ? counted : Math.max(await estimatedRows(em, q), counted);
+}
+
+/** The planner's row estimate of a list's `FROM ... WHERE ...`. */
+async function estimatedRows(
   em: EntityManager,
   q: { fromWhere: string; params: unknown[] },
 ): Promise<number> {
@@ -75,7 +86,6 @@ export async function jsonPageWithCount(em: EntityManager, q: JsonPageQuery): Pr
     params,
   );
   const row = rows[0];
-  const total =
-    row.total > EXACT_COUNT_CAP ? Math.max(await estimatedRows(em, q), row.total) : row.total;
+  const total = await cappedTotal(em, row.total, q);
   return { json: row.json ?? '[]', count: row.count, offset: q.offset, total };
 }

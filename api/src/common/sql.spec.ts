@@ -16,6 +16,8 @@ describe('prefixRange', () => {
 
   it('steps a character outside the BMP as one code point', () => {
     assert.deepEqual(prefixRange('a😀'), ['a😀', 'a😁']);
+    // its low surrogate is the last UTF-16 unit (0xDFFF): the next code point, not unit, follows
+    assert.deepEqual(prefixRange('a\u{1F3FF}'), ['a\u{1F3FF}', 'a\u{1F400}']);
   });
 });
 

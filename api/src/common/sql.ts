@@ -41,9 +41,9 @@ export async function sql<T>(
  * "C" collation (bytewise order: UTF-8 keeps code point order), with a non-empty prefix.
  */
 export function prefixRange(prefix: string): [from: string, to: string] {
-  const last = prefix.codePointAt(prefix.length - 1)!;
-  const head = prefix.slice(0, last > 0xffff ? -2 : -1);
-  return [prefix, head + String.fromCodePoint(last + 1)];
+  const chars = [...prefix]; // code points: a character outside the BMP is two UTF-16 units
+  const last = chars.pop()!.codePointAt(0)!;
+  return [prefix, chars.join('') + String.fromCodePoint(last + 1)];
 }
 
 /** A prepared statement's name: the same text gets the same name on every connection. */

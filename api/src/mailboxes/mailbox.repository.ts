@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { MailboxState } from '@roost/core';
 import { DataSource, EntityManager } from 'typeorm';
 import {
+  cappedTotal,
   EXACT_COUNT_CAP,
-  estimatedRows,
   JsonPage,
   JsonPageQuery,
   jsonPageWithCount,
@@ -263,10 +263,7 @@ export class MailboxRepository {
       preparedName(text),
     );
     const row = rows[0];
-    const total =
-      row.total > EXACT_COUNT_CAP
-        ? Math.max(await estimatedRows(em, estimate), row.total)
-        : row.total;
+    const total = await cappedTotal(em, row.total, estimate);
     return { json: row.json ?? '[]', count: row.count, offset: q.offset, total };
   }
 
@@ -295,8 +292,7 @@ export class MailboxRepository {
                                       UNION (SELECT m.id ${branches.byName} LIMIT ${cap})) t`,
       page.params,
     );
-    let total = counted[0].n;
-    if (total > EXACT_COUNT_CAP) total = Math.max(total, await estimatedRows(em, page));
+    const total = await cappedTotal(em, counted[0].n, page);
     const params = [...page.params];
     const limit = `$${params.push(page.limit)}`;
     const offset = `$${params.push(page.offset)}`;
