@@ -44,7 +44,7 @@ export const deleteMailboxJob: JobHandler<JobName.MailboxDelete> = {
       return waitAndRetry(ctx, job, token, `move ${move.id} is ${move.state}`);
     }
 
-    const address = checkedAddress(target.cyrusAddress ?? mailbox.address);
+    const address = checkedAddress(mailbox.cyrusAddress ?? mailbox.address);
     const deleted = await asAdmin(ctx, backend, (admin) => admin.deleteUserMailbox(address));
     await runBackendControl(
       ctx,

@@ -1,12 +1,10 @@
-import { JobName, MailboxState, MoveState } from '@roost/core';
+import { JobName, MailboxState, MoveState, TERMINAL_MOVE_STATES } from '@roost/core';
 import { Backend, Mailbox } from '@roost/db';
 import { DataSource } from 'typeorm';
 
 export interface MailboxTarget {
   mailbox: Mailbox;
   backend: Backend;
-  /** The user's name on the backend as last applied; null when not known. */
-  cyrusAddress: string | null;
 }
 
 export interface ControlCallRecord {
@@ -57,11 +55,7 @@ export class MailboxJobRepository {
     const mailbox = await this.db.getRepository(Mailbox).findOneBy({ id: mailboxId });
     if (!mailbox) return null;
     const backend = await this.db.getRepository(Backend).findOneByOrFail({ id: mailbox.backendId });
-    const rows: { cyrus_address: string | null }[] = await this.db.query(
-      `SELECT cyrus_address FROM mailboxes WHERE id = $1`,
-      [mailboxId],
-    );
-    return { mailbox, backend, cyrusAddress: rows[0]?.cyrus_address ?? null };
+    return { mailbox, backend };
   }
 
   /** Moves the mailbox from one of `from` to `to` and clears the reason; false if it was elsewhere. */
@@ -121,9 +115,9 @@ export class MailboxJobRepository {
       retain_until: Date | null;
     }[] = await this.db.query(
       `SELECT id, state, source_backend_id, retain_until FROM moves
-        WHERE mailbox_id = $1 AND state NOT IN ('cleaned', 'failed', 'cancelled', 'rolled-back')
+        WHERE mailbox_id = $1 AND state <> ALL($2::text[])
         ORDER BY id DESC LIMIT 1`,
-      [mailboxId],
+      [mailboxId, TERMINAL_MOVE_STATES],
     );
     if (rows.length === 0) return null;
     const r = rows[0];

@@ -35,7 +35,7 @@ export const setQuotaJob: JobHandler<JobName.MailboxSetQuota> = {
     if (!QUOTA_STATES.includes(mailbox.state)) return skipped(`mailbox is ${mailbox.state}`);
 
     // the name the user has on the backend: a rename may not be applied yet
-    const address = checkedAddress(target.cyrusAddress ?? mailbox.address);
+    const address = checkedAddress(mailbox.cyrusAddress ?? mailbox.address);
     const storageKiB = storageKiBFor(mailbox.quotaBytes);
     const changed = await asAdmin(ctx, backend, (admin) => ensureQuota(admin, address, storageKiB));
     await ctx.mailboxes.recordApplied(mailboxId, { quotaBytes: mailbox.quotaBytes });

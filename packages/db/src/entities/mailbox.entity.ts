@@ -31,6 +31,9 @@ export class Mailbox {
   @Column({ name: 'state_reason', type: 'text', nullable: true }) stateReason: string | null;
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true }) lastLoginAt: Date | null;
   @Column({ name: 'delete_after', type: 'timestamptz', nullable: true }) deleteAfter: Date | null;
+  /** The user's name on the backend as last applied (migration ...0007); written by SQL only. */
+  @Column({ name: 'cyrus_address', type: 'text', nullable: true, insert: false, update: false })
+  cyrusAddress: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
